@@ -1,0 +1,48 @@
+# Prodstarter template: set-up, demo and the render-and-test matrix.
+# Everything installs itself: uv comes from PyPI, Python interpreters are discovered.
+
+PYTHON ?= python3
+# A working uv on PATH, else one installed from PyPI into build/tools (a virtualenv, so
+# distributions that protect their system Python with PEP 668 are fine too).
+UV ?= $(shell uv --version >/dev/null 2>&1 && command -v uv || echo build/tools/bin/uv)
+PYTEST = $(UV) run --locked pytest
+DEMO_PORT ?= 8000
+
+# Never let uv download an interpreter: only the registries are reachable.
+export UV_PYTHON_DOWNLOADS = never
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo test test-fast test-render test-artifacts test-project bench lint clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+setup: ## Install uv (from PyPI) and the template's own dev dependencies
+	@$(UV) --version >/dev/null 2>&1 || { $(PYTHON) -m venv build/tools && build/tools/bin/pip install --quiet uv; }
+	$(UV) sync --locked
+
+demo: setup ## Render the default project into build/demo and serve it on 127.0.0.1:$(DEMO_PORT)
+	DEMO_PORT=$(DEMO_PORT) $(UV) run --locked python scripts/demo.py
+
+test: setup ## Every test tier: render, artifacts, project
+	$(PYTEST) -n auto -m "render or artifacts"
+	$(PYTEST) -n auto --dist loadscope -m project
+
+test-fast: setup ## The static tiers only: render and artifacts
+	$(PYTEST) -n auto -m "render or artifacts"
+
+test-render: setup ## Render tier only
+	$(PYTEST) -n auto -m render
+
+test-project: setup ## Project tier only (needs DATABASE_URL for PostgreSQL)
+	$(PYTEST) -n auto --dist loadscope -m project
+
+bench: setup ## Measure render time, tier wall times and the rendered suite; writes build/bench.json
+	$(UV) run --locked python scripts/bench.py
+
+lint: setup ## Lint the template's own code (hooks, tests, scripts)
+	$(UV) run --locked ruff check hooks tests scripts
+	$(UV) run --locked ruff format --check hooks tests scripts
+
+clean: ## Remove renders, bench results, the bootstrapped uv and caches
+	rm -rf build .pytest_cache .ruff_cache

@@ -1,0 +1,200 @@
+"""`make bench`: the figures the closing notes quote, as a table and build/bench.json.
+
+- median render time of the default project (in-process cookiecutter, after a warm-up)
+- wall time of each test tier (each run as `make` would run it)
+- the rendered default project's test count, coverage and test wall time
+- with DATABASE_URL and REDIS_URL: throttled-endpoint throughput per cache backend, and
+  per task queue the enqueue-to-done latency and a burst's throughput (bench_queue.py)
+
+Benchmarks, not assertions: nothing here fails because a number is large.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from bench_http import gunicorn, load, production_env
+from harness import BUILD_DIR, TEMPLATE_DIR, render, run, uv_env
+from matrix import DEFAULTS, PRESETS, PROJECT_PRESETS, variants
+from services import database_url_for, recreate_database, redis_url_for
+
+RENDER_RUNS = 15
+TIERS = {
+    "render": ["-n", "auto", "-m", "render"],
+    "artifacts": ["-n", "auto", "-m", "artifacts"],
+    "project": ["-n", "auto", "--dist", "loadscope", "-m", "project"],
+}
+
+
+def render_seconds() -> list[float]:
+    timings = []
+    with tempfile.TemporaryDirectory() as scratch:
+        render(DEFAULTS, Path(scratch) / "warm-up")
+        for run_number in range(RENDER_RUNS):
+            started = time.perf_counter()
+            render(DEFAULTS, Path(scratch) / f"run-{run_number}")
+            timings.append(time.perf_counter() - started)
+    return timings
+
+
+def tier_seconds(args: list[str]) -> tuple[float, str]:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", *args],
+        cwd=TEMPLATE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    summary = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
+    if result.returncode != 0:
+        summary = f"FAILED (exit {result.returncode}): {summary}"
+    return time.perf_counter() - started, summary
+
+
+def rendered_suite() -> dict[str, object]:
+    project = render(DEFAULTS, BUILD_DIR / "bench" / "default")
+    env = uv_env(DEFAULTS["python_version"])
+    url = database_url_for("prodstarter_bench")
+    if url:
+        env["DATABASE_URL"] = url
+    run(["uv", "sync", "--all-groups"], project, env)
+    started = time.perf_counter()
+    output = run(["make", "test"], project, env)
+    seconds = time.perf_counter() - started
+    passed = re.search(r"(\d+) passed", output)
+    coverage = re.search(r"^TOTAL\s.*?(\d+(?:\.\d+)?)%", output, re.MULTILINE)
+    return {
+        "tests_passed": int(passed.group(1)) if passed else None,
+        "coverage_percent": float(coverage.group(1)) if coverage else None,
+        "wall_seconds": round(seconds, 1),
+        "database": "postgresql" if url else "sqlite",
+    }
+
+
+# A limit no benchmark reaches: every request is counted by the throttle, none refused.
+UNREACHED_RATE = "1000000000/minute"
+THROTTLE_PRESETS = {"redis": "default", "postgres": "postgres-only"}
+
+
+def installed_preset(preset: str) -> tuple[Path, dict[str, str]]:
+    """Render and install ``preset`` under build/bench; return it with its service env."""
+    answers = variants()[preset]
+    project = render(answers, BUILD_DIR / "bench" / preset)
+    env = uv_env(answers["python_version"])
+    run(["uv", "sync"], project, env)
+    database_url = database_url_for(f"prodstarter_bench_{preset}")
+    recreate_database(database_url)
+    env["DATABASE_URL"] = database_url
+    if answers["cache"] == "redis" or answers["task_queue"] == "celery":
+        redis_url = redis_url_for(len(PROJECT_PRESETS) + 1 + list(PRESETS).index(preset))
+        if answers["cache"] == "redis":
+            env["REDIS_URL"] = redis_url
+        if answers["task_queue"] == "celery":
+            env["CELERY_BROKER_URL"] = redis_url
+    return project, env
+
+
+def throttled_endpoint_figures() -> dict[str, object]:
+    """Requests/s through the atomic throttle, per cache backend (same endpoint, same load)."""
+    figures = {}
+    for cache, preset in THROTTLE_PRESETS.items():
+        project, env = installed_preset(preset)
+        env = production_env(
+            env,
+            THROTTLE_ANON_RATE=UNREACHED_RATE,
+            THROTTLE_LOGIN_RATE=UNREACHED_RATE,
+            THROTTLE_USER_RATE=UNREACHED_RATE,
+        )
+        run([str(project / ".venv/bin/python"), "manage.py", "migrate", "--noinput"], project, env)
+        with gunicorn(project, env, project / "bench-gunicorn.log") as port:
+            # An empty login is refused with 400 after the anon and login throttles counted it,
+            # so the figure is the throttle plus a validation error, without password hashing.
+            figures[cache] = load(port, "POST", "/api/v1/auth/token/", body=b"{}")
+    return figures
+
+
+QUEUE_PRESETS = {"celery": "default", "procrastinate": "postgres-only"}
+BENCH_QUEUE = Path(__file__).resolve().parent / "bench_queue.py"
+
+
+def queue_figures() -> dict[str, object]:
+    """Latency and burst throughput of each task queue, one worker of concurrency 1."""
+    figures = {}
+    for queue, preset in QUEUE_PRESETS.items():
+        project, env = installed_preset(preset)
+        # The project's interpreter, so that the script sets up the project's Django.
+        command = [str(project / ".venv/bin/python"), str(BENCH_QUEUE), queue]
+        output = run(command, project, env)
+        # run() returns stdout, then stderr; the script prints its JSON object on one line.
+        figures[queue] = json.loads(next(line for line in output.splitlines() if line.startswith('{"queue"')))
+    return figures
+
+
+def main() -> int:
+    results: dict[str, object] = {"machine": {"cores": os.cpu_count()}}
+    timings = render_seconds()
+    results["render_default"] = {
+        "median_seconds": round(statistics.median(timings), 3),
+        "min_seconds": round(min(timings), 3),
+        "max_seconds": round(max(timings), 3),
+        "runs": RENDER_RUNS,
+    }
+    results["tiers"] = {}
+    for tier, args in TIERS.items():
+        seconds, summary = tier_seconds(args)
+        results["tiers"][tier] = {"wall_seconds": round(seconds, 1), "summary": summary}
+    results["rendered_default_suite"] = rendered_suite()
+    if os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"):
+        results["throttled_endpoint"] = throttled_endpoint_figures()
+        results["task_queues"] = queue_figures()
+
+    BUILD_DIR.mkdir(exist_ok=True)
+    (BUILD_DIR / "bench.json").write_text(json.dumps(results, indent=2) + "\n")
+    render_figures = results["render_default"]
+    suite = results["rendered_default_suite"]
+    rows = [
+        ("render default (median)", f"{render_figures['median_seconds']:.3f} s"),
+        (
+            "render default (min-max)",
+            f"{render_figures['min_seconds']:.3f}-{render_figures['max_seconds']:.3f} s",
+        ),
+        *(
+            (f"tier {tier}", f"{figures['wall_seconds']:.1f} s  ({figures['summary']})")
+            for tier, figures in results["tiers"].items()
+        ),
+        ("rendered default: tests", str(suite["tests_passed"])),
+        ("rendered default: coverage", f"{suite['coverage_percent']}%"),
+        ("rendered default: make test", f"{suite['wall_seconds']} s on {suite['database']}"),
+        *(
+            (f"throttled endpoint, cache={cache}", f"{f['requests_per_second']} req/s p99 {f['p99_ms']} ms")
+            for cache, f in results.get("throttled_endpoint", {}).items()
+        ),
+        *(
+            (
+                f"task queue {queue}, 1 worker",
+                f"p50 {f['latency_p50_ms']} ms p95 {f['latency_p95_ms']} ms, "
+                f"burst of {f['burst_tasks']}: {f['tasks_per_second']} tasks/s",
+            )
+            for queue, f in results.get("task_queues", {}).items()
+        ),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    print(f"\nwritten to {BUILD_DIR / 'bench.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

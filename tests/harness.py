@@ -1,0 +1,71 @@
+"""Rendering and subprocess helpers shared by the test tiers, `make demo` and `make bench`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from cookiecutter.main import cookiecutter
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent
+BUILD_DIR = TEMPLATE_DIR / "build"
+MANIFEST_FILE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / ".prodstarter-manifest.json"
+
+sys.path.insert(0, str(TEMPLATE_DIR / "scripts"))
+from find_python import find_python  # noqa: E402
+
+
+def load_manifest() -> dict:
+    """The manifest as the post-gen hook reads it, without its `_about` notes."""
+
+    def strip_notes(node):
+        if isinstance(node, dict):
+            return {key: strip_notes(value) for key, value in node.items() if not key.startswith("_")}
+        return node
+
+    return strip_notes(json.loads(MANIFEST_FILE.read_text()))
+
+
+def wanted(conditions: dict[str, list[str]], answers: dict[str, str]) -> bool:
+    """The manifest's rule: any option named in ``conditions`` has one of its listed values."""
+    return any(answers[option] in values for option, values in conditions.items())
+
+
+def render(answers: dict[str, str], output_dir: Path) -> Path:
+    """Render the template with ``answers`` into a fresh ``output_dir``; return the project."""
+    if output_dir.exists():
+        shutil.rmtree(output_dir)
+    output_dir.mkdir(parents=True)
+    return Path(
+        cookiecutter(str(TEMPLATE_DIR), no_input=True, extra_context=answers, output_dir=str(output_dir))
+    )
+
+
+def uv_env(python_version: str, **extra: str) -> dict[str, str]:
+    """Environment for running uv (and the rendered Makefile) on this machine."""
+    interpreter = find_python(python_version)
+    if interpreter is None:
+        raise RuntimeError(f"Python {python_version} is required but no interpreter was found")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("VIRTUAL_ENV")}
+    # The rendered Makefile calls `uv`; make sure the harness's own uv is on PATH.
+    uv_bin = Path(shutil.which("uv") or sys.executable).parent
+    env["PATH"] = f"{uv_bin}{os.pathsep}{env.get('PATH', '')}"
+    env.pop("UV_PROJECT_ENVIRONMENT", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.update(UV_PYTHON=interpreter, UV_PYTHON_DOWNLOADS="never", **extra)
+    return env
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str], timeout: float = 900) -> str:
+    """Run ``command``; fail with its full output if it exits non-zero."""
+    result = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    output = result.stdout + result.stderr
+    if result.returncode != 0:
+        raise AssertionError(f"`{' '.join(command)}` exited {result.returncode} in {cwd}:\n{output}")
+    return output

@@ -1,0 +1,337 @@
+"""Project tier: rendered presets install, pass their own gates and serve real HTTP."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import socket
+import subprocess
+import time
+import uuid
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+import httpx
+import pytest
+
+from harness import BUILD_DIR, render, run, uv_env
+from matrix import PROJECT_PRESETS, variants
+from services import database_url_for, recreate_database, redis_url_for, service_url
+
+pytestmark = pytest.mark.project
+
+VARIANTS = variants()
+# The one Celery preset whose smoke test runs against RabbitMQ instead of Redis.
+RABBITMQ_PRESET = "py312"
+SUPERUSER = {"email": "smoke@example.com", "password": "smoke-test-password-9f3k"}
+
+
+class Project:
+    """One rendered preset, installed with uv into its own .venv."""
+
+    def __init__(self, preset: str) -> None:
+        self.preset = preset
+        self.answers = VARIANTS[preset]
+        self.path = render(self.answers, BUILD_DIR / "project" / preset)
+        self.env = uv_env(self.answers["python_version"])
+        run(["uv", "sync", "--all-groups"], self.path, self.env)
+        self.service_env = self.services()
+
+    @property
+    def tasks(self) -> str:
+        return self.answers["task_queue"]
+
+    def services(self) -> dict[str, str]:
+        """REDIS_URL / CELERY_BROKER_URL for the options chosen, on this preset's own Redis db."""
+        needs_redis = self.answers["cache"] == "redis" or self.tasks == "celery"
+        redis_url = redis_url_for(PROJECT_PRESETS.index(self.preset) + 1) if needs_redis else None
+        env = {}
+        if redis_url and self.answers["cache"] == "redis":
+            env["REDIS_URL"] = redis_url
+        if redis_url and self.tasks == "celery":
+            env["CELERY_BROKER_URL"] = redis_url
+        return env
+
+    def smoke_broker_url(self) -> str | None:
+        """The broker the smoke test uses: RabbitMQ for the preset chosen to prove it, else Redis."""
+        if self.tasks != "celery":
+            return None
+        if self.preset == RABBITMQ_PRESET:
+            rabbitmq = service_url("RABBITMQ_URL", "RabbitMQ")
+            if rabbitmq:
+                return rabbitmq
+        return self.service_env.get("CELERY_BROKER_URL")
+
+    def make(self, *targets: str, **env: str) -> str:
+        return run(["make", *targets], self.path, {**self.env, **env})
+
+    def manage(self, *args: str, env: dict[str, str]) -> str:
+        return run([str(self.path / ".venv/bin/python"), "manage.py", *args], self.path, env)
+
+    def production_env(self, database_url: str) -> dict[str, str]:
+        return {
+            **self.env,
+            **self.service_env,
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_URL": database_url,
+        }
+
+    def database_url(self, purpose: str) -> str:
+        url = database_url_for(f"prodstarter_{self.preset}_{purpose}")
+        if url is None:
+            return f"sqlite:///{self.path / f'{purpose}.sqlite3'}"
+        recreate_database(url)
+        return url
+
+
+class ProjectChecks:
+    """The gates every project preset must pass.
+
+    One subclass per preset (generated below): pytest-xdist's ``--dist loadscope`` keeps a
+    class on one worker, so a preset's render and virtualenv are never touched by two
+    processes at once.
+    """
+
+    preset: str
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def project(cls) -> Project:
+        return Project(cls.preset)
+
+    def test_lint_and_types(self, project):
+        project.make("lint", "typecheck")
+
+    def test_check_deploy_with_production_env(self, project):
+        env = project.production_env(project.database_url("deploy"))
+        output = project.manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+        assert "no issues" in output
+
+    def test_migrations_match_models(self, project):
+        project.manage("makemigrations", "--check", "--dry-run", env=project.env)
+
+    def test_rendered_suite_passes_with_coverage_floor(self, project):
+        url = database_url_for(f"prodstarter_{project.preset}")
+        env = {**project.service_env, **({"DATABASE_URL": url} if url else {})}
+        output = project.make("test", **env)
+        assert re.search(r"\d+ passed", output), output[-2000:]
+        if url:
+            assert "database: PostgreSQL at" in output, "the suite should report it ran on PostgreSQL"
+
+    def test_gunicorn_serves_the_api(self, project, server):
+        check_served_api(project, *server)
+
+
+for _preset in PROJECT_PRESETS:
+    _name = f"TestPreset{_preset.title().replace('-', '')}"
+    globals()[_name] = type(_name, (ProjectChecks,), {"preset": _preset})
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Browser:
+    """An HTTP client that talks to gunicorn as a TLS-terminating proxy would.
+
+    Production settings redirect plain HTTP and mark cookies Secure; the proxy header
+    says the original request was HTTPS, and cookies are carried by hand because a
+    cookie jar will not return Secure cookies over http://.
+    """
+
+    def __init__(self, base_url: str) -> None:
+        self.origin = base_url.replace("http://", "https://")
+        self.client = httpx.Client(base_url=base_url, timeout=10)
+        self.cookies: dict[str, str] = {}
+        self.headers: dict[str, str] = {"X-Forwarded-Proto": "https"}
+
+    def request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if method != "GET":
+            headers["Origin"] = self.origin
+            if "csrftoken" in self.cookies:
+                headers["X-CSRFToken"] = self.cookies["csrftoken"]
+        response = self.client.request(method, path, headers=headers, **kwargs)
+        for header in response.headers.get_list("set-cookie"):
+            for name, morsel in SimpleCookie(header).items():
+                self.cookies[name] = morsel.value
+        return response
+
+
+@pytest.fixture
+def server(project, tmp_path):
+    """Migrate a fresh database and serve the project with gunicorn under production settings."""
+    env = project.production_env(project.database_url("smoke"))
+    if project.tasks == "celery":
+        env["CELERY_BROKER_URL"] = project.smoke_broker_url()
+    project.manage("migrate", "--noinput", env=env)
+    project.manage("collectstatic", "--noinput", env=env)
+    project.manage(
+        "createsuperuser",
+        "--noinput",
+        env={
+            **env,
+            "DJANGO_SUPERUSER_EMAIL": SUPERUSER["email"],
+            "DJANGO_SUPERUSER_PASSWORD": SUPERUSER["password"],
+        },
+    )
+    worker = start_worker(project, env, tmp_path / "worker.log")
+    port = free_port()
+    log_path = tmp_path / "gunicorn.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [
+                str(project.path / ".venv/bin/gunicorn"),
+                "--config",
+                "gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "config.wsgi:application",
+            ],
+            cwd=project.path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, f"gunicorn exited:\n{log_path.read_text()}"
+            try:
+                if httpx.get(f"{base_url}/livez", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, f"gunicorn never answered:\n{log_path.read_text()}"
+            time.sleep(0.2)
+        yield Browser(base_url), log_path
+    finally:
+        for child in (process, worker):
+            if child is not None:
+                child.terminate()
+                child.wait(timeout=30)
+
+
+def start_worker(project: Project, env: dict[str, str], log_path: Path) -> subprocess.Popen | None:
+    """Start the preset's real task worker (None when it has no task queue)."""
+    python = str(project.path / ".venv/bin/python")
+    if project.tasks == "celery":
+        command = [python, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO"]
+        command += ["--concurrency", "1"]
+    elif project.tasks == "postgres":
+        command = [python, "manage.py", "procrastinate", "worker"]
+    else:
+        return None
+    with log_path.open("w") as log:
+        return subprocess.Popen(command, cwd=project.path, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status
+    assert body["title"]
+    assert body["request_id"] == response.headers["X-Request-ID"]
+    return body
+
+
+def log_in(browser: Browser, auth: str) -> None:
+    if auth == "jwt":
+        response = browser.request("POST", "/api/v1/auth/token/", json=SUPERUSER)
+        assert response.status_code == 200, response.text
+        browser.headers["Authorization"] = f"Bearer {response.json()['access']}"
+    else:
+        assert browser.request("GET", "/api/v1/auth/csrf/").status_code == 200
+        assert "csrftoken" in browser.cookies
+        response = browser.request("POST", "/api/v1/auth/login/", json=SUPERUSER)
+        assert response.status_code == 200, response.text
+    me = browser.request("GET", "/api/v1/auth/me/")
+    assert me.status_code == 200, me.text
+    assert me.json()["email"] == SUPERUSER["email"]
+
+
+def check_export_runs_on_the_worker(browser: Browser, worker_log: Path, bookmark_url: str) -> None:
+    """An API call enqueues a task; the real worker runs it; the API shows the effect."""
+    request_id = f"export-{uuid.uuid4().hex}"
+    created = browser.request("POST", "/api/v1/bookmarks/exports/", headers={"X-Request-ID": request_id})
+    assert created.status_code == 202, created.text
+    export_url = f"/api/v1/bookmarks/exports/{created.json()['id']}/"
+    deadline = time.monotonic() + 60
+    while (export := browser.request("GET", export_url).json())["status"] == "pending":
+        assert time.monotonic() < deadline, f"the worker never ran the export:\n{worker_log.read_text()}"
+        time.sleep(0.3)
+    assert export["status"] == "done", export
+    assert export["bookmark_count"] == 1
+    assert bookmark_url in export["csv"]
+    worker_lines = [json.loads(line) for line in worker_log.read_text().splitlines() if line.startswith("{")]
+    assert any(line.get("request_id") == request_id for line in worker_lines), (
+        "the worker's JSON log lines should carry the id of the request that enqueued the task"
+    )
+
+
+def check_served_api(project: Project, browser: Browser, log_path: Path) -> None:
+    assert browser.request("GET", "/livez").status_code == 200
+    ready = browser.request("GET", "/readyz")
+    assert ready.status_code == 200, ready.text
+    schema = browser.request("GET", "/api/schema/", headers={"Accept": "application/json"})
+    assert schema.status_code == 200
+    assert schema.json()["openapi"].startswith("3.")
+
+    docs = browser.request("GET", "/api/docs/")
+    assert docs.status_code == 200
+    assert "text/html" in docs.headers["content-type"]
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', docs.text)
+    assert assets, "Swagger UI should load its assets from our own /static/"
+    for asset in assets:
+        assert browser.request("GET", asset).status_code == 200, asset
+    assert "cdn" not in docs.text.lower()
+
+    assert_problem(browser.request("GET", "/api/v1/auth/me/"), 401)
+    log_in(browser, project.answers["auth"])
+
+    if project.answers["example_app"] == "y":
+        created = browser.request(
+            "POST", "/api/v1/bookmarks/", json={"title": "Django", "url": "https://djangoproject.com"}
+        )
+        assert created.status_code == 201, created.text
+        bookmark_id = created.json()["id"]
+        listed = browser.request("GET", "/api/v1/bookmarks/")
+        assert listed.status_code == 200
+        assert [item["id"] for item in listed.json()["results"]] == [bookmark_id]
+        fetched = browser.request("GET", f"/api/v1/bookmarks/{bookmark_id}/")
+        assert fetched.json()["title"] == "Django"
+        assert_problem(browser.request("GET", f"/api/v1/bookmarks/{uuid.uuid4()}/"), 404)
+        invalid = browser.request("POST", "/api/v1/bookmarks/", json={"title": "", "url": "nope"})
+        errors = assert_problem(invalid, 400)["errors"]
+        assert {"title", "url"} <= set(errors)
+        if project.tasks != "none":
+            check_export_runs_on_the_worker(
+                browser, log_path.parent / "worker.log", "https://djangoproject.com"
+            )
+    else:
+        assert_problem(browser.request("GET", "/api/v1/no-such-resource/"), 404)
+        login_path = "/api/v1/auth/token/" if project.answers["auth"] == "jwt" else "/api/v1/auth/login/"
+        errors = assert_problem(browser.request("POST", login_path, json={}), 400)["errors"]
+        assert {"email", "password"} <= set(errors)
+
+    request_id = f"smoke-{uuid.uuid4().hex}"
+    traced = browser.request("GET", "/livez", headers={"X-Request-ID": request_id})
+    assert traced.headers["X-Request-ID"] == request_id
+    time.sleep(0.5)  # let the worker flush its log line
+    lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]
+    traced_lines = [line for line in lines if line.get("request_id") == request_id]
+    assert traced_lines, "the request's JSON log line should carry its X-Request-ID"
+    access = traced_lines[-1]
+    assert (access["method"], access["path"], access["status"]) == ("GET", "/livez", 200)
+    assert {"timestamp", "level", "event", "logger", "duration_ms"} <= set(access)

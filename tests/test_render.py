@@ -1,0 +1,245 @@
+"""Render tier: every supported combination renders clean, and bad input is refused."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import VARIANTS
+from harness import TEMPLATE_DIR, load_manifest, wanted
+
+pytestmark = pytest.mark.render
+
+MANIFEST = load_manifest()
+BINARY_SUFFIXES = {".png", ".ico", ".gif", ".jpg", ".woff", ".woff2", ".sqlite3"}
+
+
+def project_files(project: Path) -> list[Path]:
+    return [
+        path for path in sorted(project.rglob("*")) if path.is_file() and path.suffix not in BINARY_SUFFIXES
+    ]
+
+
+def relative(path: Path, project: Path) -> str:
+    return str(path.relative_to(project))
+
+
+def leftover_markers(path: Path) -> tuple[str, ...]:
+    """What must not survive rendering in ``path``.
+
+    Django templates use the same delimiters as Jinja on purpose, so in them only a
+    mention of cookiecutter itself counts as a leftover.
+    """
+    if "templates" in path.parts:
+        return ("cookiecutter",)
+    return ("{{", "{%", "{#", "cookiecutter")
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_no_template_syntax_left(rendered, variant):
+    project = rendered(variant)
+    leftovers = [
+        f"{relative(path, project)}: {marker}"
+        for path in project_files(project)
+        for marker in leftover_markers(path.relative_to(project))
+        if marker in path.read_text()
+    ]
+    assert leftovers == []
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_python_compiles(rendered, variant):
+    project = rendered(variant)
+    for path in project.rglob("*.py"):
+        compile(path.read_text(), str(path), "exec")
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_ruff_clean(rendered, variant):
+    project = rendered(variant)
+    for command in (["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *command],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, f"ruff {command[0]}:\n{result.stdout}{result.stderr}"
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_data_files_parse(rendered, variant):
+    project = rendered(variant)
+    parsers = {
+        ".json": json.loads,
+        ".toml": tomllib.loads,
+        ".yaml": lambda text: list(yaml.safe_load_all(text)),
+        ".yml": lambda text: list(yaml.safe_load_all(text)),
+    }
+    checked = 0
+    for path in project_files(project):
+        if path.suffix in parsers:
+            parsers[path.suffix](path.read_text())
+            checked += 1
+    assert checked > 0, "expected at least pyproject.toml to be parsed"
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_manifest_paths_follow_the_options(rendered, variant):
+    project = rendered(variant)
+    answers = VARIANTS[variant]
+    paths = MANIFEST["paths"]
+    for path, conditions in paths.items():
+        # A path also goes when a folder it lives in goes.
+        kept_folders = all(
+            wanted(folder_conditions, answers)
+            for folder, folder_conditions in paths.items()
+            if path.startswith(f"{folder}/")
+        )
+        exists = (project / path.format(slug=project.name)).exists()
+        assert exists == (wanted(conditions, answers) and kept_folders), f"{path} with {answers}"
+    assert not (project / ".prodstarter-manifest.json").exists()
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_disabled_options_leave_no_trace(rendered, variant):
+    project = rendered(variant)
+    answers = VARIANTS[variant]
+    forbidden = [text for text, conditions in MANIFEST["traces"].items() if not wanted(conditions, answers)]
+    # License texts are fixed legal wording ("Redistribution ..."), not option code.
+    scanned = [path for path in project_files(project) if path.name != "LICENSE"]
+    found = [
+        f"{relative(path, project)} mentions {text!r}"
+        for path in scanned
+        for text in forbidden
+        if text in path.read_text() or text in relative(path, project)
+    ]
+    assert found == []
+
+
+def test_every_option_is_in_the_matrix():
+    for option, values in json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text()).items():
+        if isinstance(values, list):
+            rendered_values = {answers[option] for answers in VARIANTS.values()}
+            assert rendered_values == set(values), option
+
+
+def test_manifest_names_only_real_options_and_template_paths():
+    options = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
+    template_root = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+    for section in ("paths", "traces"):
+        for entry, conditions in MANIFEST[section].items():
+            assert conditions, f"{section}: {entry} has no conditions"
+            for option, values in conditions.items():
+                assert set(values) <= set(options[option]), f"{section}: {entry} names {option}={values}"
+    for path in MANIFEST["paths"]:
+        in_template = template_root / path.format(slug="{{cookiecutter.project_slug}}")
+        assert in_template.exists(), f"manifest names a path the template lacks: {path}"
+
+
+def test_env_file_gets_fresh_secrets_and_is_ignored(rendered):
+    project = rendered("default")
+    env = dict(
+        line.split("=", 1)
+        for line in (project / ".env").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    example = dict(
+        line.split("=", 1)
+        for line in (project / ".env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    assert env.keys() == example.keys()
+    for name, size in MANIFEST["generated_secrets"].items():
+        assert len(env[name]) >= size, name
+        assert env[name] != example[name], name
+    assert (project / ".env").stat().st_mode & 0o077 == 0, ".env must be private to its owner"
+    assert ".env" in (project / ".gitignore").read_text().splitlines()
+
+
+def test_two_renders_get_different_secrets(rendered):
+    other = rendered("py312")
+    assert (rendered("default") / ".env").read_text() != (other / ".env").read_text()
+
+
+BAD_INPUT = [
+    ({"project_slug": "My-Service"}, "is not a lowercase Python identifier"),
+    ({"project_slug": "1service"}, "is not a lowercase Python identifier"),
+    ({"project_slug": "class"}, "is a Python keyword"),
+    ({"project_slug": "a" * 31}, "is longer than 30 characters"),
+    ({"project_slug": "match"}, "is a Python keyword"),
+    ({"project_slug": "json"}, "would shadow the standard library module 'json'"),
+    ({"project_slug": "django"}, "would shadow 'django'"),
+    ({"project_slug": "rest_framework"}, "would shadow 'rest_framework'"),
+    ({"project_slug": "config"}, "would shadow 'config'"),
+    ({"project_slug": "test"}, "would shadow"),
+    ({"project_slug": "tests"}, "would shadow 'tests'"),
+    ({"project_slug": "celery"}, "would shadow 'celery'"),
+    ({"project_name": "   ", "project_slug": "blank_name"}, "project_name is empty"),
+    ({"author_email": "jane.example.com"}, "author_email 'jane.example.com' is not a valid email"),
+    ({"author_email": "jane@localhost"}, "is not a valid email"),
+    ({"author_email": "jane doe@example.com"}, "is not a valid email"),
+    ({"domain_name": "localhost"}, "domain_name 'localhost' is not a valid"),
+    ({"domain_name": "https://example.com"}, "is not a valid lowercase domain name"),
+    ({"domain_name": "-bad.example.com"}, "is not a valid lowercase domain name"),
+    ({"domain_name": "exa mple.com"}, "is not a valid lowercase domain name"),
+    ({"version": "v1"}, "version 'v1' is not a PEP 440"),
+]
+
+
+@pytest.mark.parametrize(("answers", "message"), BAD_INPUT, ids=lambda value: str(value))
+def test_bad_input_is_refused_and_leaves_nothing(tmp_path, answers, message):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            "--no-input",
+            "--output-dir",
+            str(tmp_path),
+            str(TEMPLATE_DIR),
+            *(f"{key}={value}" for key, value in answers.items()),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    error_lines = [
+        line for line in result.stderr.splitlines() if line.startswith("ERROR: ") and ":" in line[7:]
+    ]
+    assert any(message in line for line in error_lines), result.stderr
+    assert list(tmp_path.iterdir()) == [], "a refused render must leave no output folder"
+
+
+def shadowed_names() -> set[str]:
+    """The pre-gen hook's list of names a slug may not take (read without running the hook)."""
+    tree = ast.parse((TEMPLATE_DIR / "hooks" / "pre_gen_project.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "SHADOWED_NAMES":
+            return ast.literal_eval(node.value)
+    raise AssertionError("pre_gen_project.py no longer defines SHADOWED_NAMES")
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_slug_validation_knows_every_package_the_project_imports(rendered, variant):
+    """A slug equal to a third-party package the project imports would shadow it."""
+    project = rendered(variant)
+    own = {"config", "tests", "conftest", "manage", project.name}
+    imported = set()
+    for path in project.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = imported - own - set(sys.stdlib_module_names)
+    assert third_party - shadowed_names() == set()

@@ -1,0 +1,85 @@
+"""Project-wide pytest configuration: the services the tests run against{% if cookiecutter.cache == "redis" %}, and test isolation{% endif %}.
+
+A test that needs a real service carries its marker: postgresql (DATABASE_URL naming
+PostgreSQL){% if cookiecutter.cache == "redis" %}, redis (REDIS_URL){% endif %}{% if cookiecutter.task_queue == "celery" %}, celery_broker (CELERY_BROKER_URL){% endif %}. Without
+the service it is skipped, and the report lists it with the reason. With
+REQUIRE_SERVICES=1, as in CI, it fails instead: a missing service must never look like a
+green run.
+"""
+
+import os
+from functools import cache as memoize
+
+import pytest
+from django.conf import settings
+{%- if cookiecutter.cache == "redis" %}
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+{%- endif %}
+from django.db import connection
+
+
+def pytest_report_header() -> list[str]:
+    database = settings.DATABASES["default"]
+    if connection.vendor == "sqlite":
+        lines = ["database: SQLite (set DATABASE_URL to test against PostgreSQL)"]
+    else:
+        where = f"{database['HOST'] or 'localhost'}:{database['PORT'] or 'default port'}"
+        lines = [f"database: {connection.display_name} at {where}, from DATABASE_URL"]
+{%- if cookiecutter.cache == "redis" %}
+    if "redis" in missing_services():
+        lines.append("cache: in-process (set REDIS_URL to test against Redis)")
+    else:
+        lines.append("cache: Redis, from REDIS_URL")
+{%- else %}
+    lines.append("cache: the database")
+{%- endif %}
+{%- if cookiecutter.task_queue == "celery" %}
+    if "celery_broker" in missing_services():
+        lines.append("broker: none, tasks run in-process (set CELERY_BROKER_URL to test one)")
+    else:
+        lines.append("broker: from CELERY_BROKER_URL")
+{%- endif %}
+    return lines
+
+
+@memoize
+def missing_services() -> dict[str, str]:
+    """Each service marker whose service is not configured, with the reason to report."""
+    missing = {}
+    if connection.vendor != "postgresql":
+        missing["postgresql"] = f"needs PostgreSQL, the tests run on {connection.display_name}"
+{%- if cookiecutter.cache == "redis" %}
+    if not isinstance(caches["default"], RedisCache):
+        missing["redis"] = "needs Redis: set REDIS_URL"
+{%- endif %}
+{%- if cookiecutter.task_queue == "celery" %}
+    if not settings.CELERY_BROKER_URL:
+        missing["celery_broker"] = "needs a Celery broker: set CELERY_BROKER_URL"
+{%- endif %}
+    return missing
+
+
+def require_services(marker_names: set[str], missing: dict[str, str], *, required: bool) -> None:
+    """Skip, or with ``required`` fail, a test whose markers name a missing service."""
+    for name in sorted(marker_names & missing.keys()):
+        if required:
+            pytest.fail(f"REQUIRE_SERVICES=1, but this test {missing[name]}", pytrace=False)
+        pytest.skip(missing[name])
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    require_services(
+        {marker.name for marker in item.iter_markers()},
+        missing_services(),
+        required=os.environ.get("REQUIRE_SERVICES") == "1",
+    )
+
+{%- if cookiecutter.cache == "redis" %}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache() -> None:
+    """Throttle counters live in the cache: no test inherits another's."""
+    cache.clear()
+{%- endif %}

@@ -1,0 +1,43 @@
+"""gunicorn's configuration, read from the working directory; tuned from the environment.
+
+The access log is the application's own (one JSON line per request, from
+AccessLogMiddleware), so gunicorn writes none; its other messages go through the same
+structlog formatter as the application's and come out as JSON lines on stderr.
+"""
+
+import os
+
+from {{ cookiecutter.project_slug }}.common.logging import build_logging_config
+
+
+def available_cpus() -> int:
+    try:
+        # Honours the CPU set a container is pinned to, unlike os.cpu_count().
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+wsgi_app = "config.wsgi:application"
+
+# A container must listen on every interface to be reachable at all.
+bind = os.environ.get("GUNICORN_BIND") or "0.0.0.0:8000"
+workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * available_cpus() + 1, 8))
+threads = int(os.environ.get("GUNICORN_THREADS") or 2)
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT") or 30)
+# Addresses of the proxies whose X-Forwarded-* headers are trusted.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
+
+# Workers signal they are alive through a file: in memory, a slow disk cannot get them
+# killed. Only gunicorn's heartbeat files are kept there.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+
+# The orchestrator manages the workers through signals; gunicornc's control socket would
+# only add a socket file at a path every gunicorn of the same user shares.
+control_socket_disable = True
+
+accesslog = None
+errorlog = "-"
+loglevel = (os.environ.get("LOG_LEVEL") or "INFO").lower()
+logconfig_dict = build_logging_config(level=loglevel.upper(), json=True)

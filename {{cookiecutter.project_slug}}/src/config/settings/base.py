@@ -1,0 +1,387 @@
+"""Settings every environment shares; development, test and production override what differs.
+
+Everything configurable is read from the environment through django-environ, and every
+variable read anywhere is listed, with its meaning, in .env.example.
+"""
+
+{% if cookiecutter.auth == "jwt" -%}
+from datetime import timedelta
+{% endif -%}
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import django_stubs_ext
+import environ
+{%- if cookiecutter.task_queue == "celery" %}
+from celery.schedules import crontab
+{%- endif %}
+from corsheaders.defaults import default_headers
+from csp.constants import NONE, SELF
+
+from {{ cookiecutter.project_slug }}.common.logging import build_logging_config
+
+# Lets generic Django classes be subscripted at run time (ModelAdmin[User], QuerySet[...]),
+# as the type checker wants them written.
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parents[3]
+
+env = environ.Env()
+
+DEBUG = False
+
+# The installed distribution's version: pyproject.toml is its one source.
+SERVICE_VERSION = version("{{ cookiecutter.project_slug.replace('_', '-') }}")
+
+# Application definition
+
+INSTALLED_APPS = [
+    "whitenoise.runserver_nostatic",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "rest_framework",
+{%- if cookiecutter.auth == "jwt" %}
+    "rest_framework_simplejwt.token_blacklist",
+{%- endif %}
+{%- if cookiecutter.task_queue == "celery" %}
+    "django_celery_beat",
+{%- elif cookiecutter.task_queue == "postgres" %}
+    "procrastinate.contrib.django",
+{%- endif %}
+    "{{ cookiecutter.project_slug }}.common",
+    "{{ cookiecutter.project_slug }}.health",
+    "{{ cookiecutter.project_slug }}.users",
+{%- if cookiecutter.example_app == "y" %}
+    "{{ cookiecutter.project_slug }}.bookmarks",
+{%- endif %}
+]
+
+MIDDLEWARE = [
+    # First, so that every later log line carries the request id and the access line
+    # records the final status and the full duration.
+    "{{ cookiecutter.project_slug }}.common.middleware.RequestIdMiddleware",
+    "{{ cookiecutter.project_slug }}.common.middleware.AccessLogMiddleware",
+    # The security headers go on every response, those answered early below included.
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    # Inside CORS, so that a browser can read the 413; before anything reads the body,
+    # so that an oversized request is refused from its headers.
+    "{{ cookiecutter.project_slug }}.common.middleware.RequestBodyLimitMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Before CommonMiddleware's host check: probes arrive with the pod's address as Host.
+    "{{ cookiecutter.project_slug }}.health.middleware.ProbeMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
+
+# Database
+
+
+def database_settings(url: str) -> dict[str, Any]:
+    """The DATABASES entry for a database URL; PostgreSQL gets a psycopg connection pool."""
+    database: dict[str, Any] = env.db_url_config(url)
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database["OPTIONS"] = {
+            **database.get("OPTIONS", {}),
+            "pool": {
+                "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+                "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+                "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+            },
+        }
+        # The pool owns the connections: Django must hand each one back when a request ends.
+        database["CONN_MAX_AGE"] = 0
+        database["CONN_HEALTH_CHECKS"] = True
+    return database
+
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache and sessions
+{%- if cookiecutter.cache == "redis" %}
+
+
+def redis_cache(url: str) -> dict[str, Any]:
+    """The CACHES entry for Redis at ``url``.
+
+    A stalled Redis costs a request at most a second: redis-py's own timeouts are five.
+    """
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+
+
+# Without REDIS_URL each process caches for itself, which development and the tests
+# accept (the start-up log says so) and production refuses.
+REDIS_URL = env.str("REDIS_URL", default="")
+CACHES: dict[str, dict[str, Any]] = {
+    "default": (
+        redis_cache(REDIS_URL)
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+}
+# Sessions are stored in the database and read through the cache: a flushed or
+# unreachable Redis logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+{%- else %}
+
+# A table in the database, created by the common app's migrations.
+CACHES: dict[str, dict[str, Any]] = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+        # Past MAX_ENTRIES each write deletes a third of the entries; the default is 300.
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    },
+}
+# Sessions have a table of their own: caching them in the same database would gain
+# nothing, and the cache's culling would log users out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+{%- endif %}
+
+# Authentication
+
+AUTH_USER_MODEL = "users.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Internationalization
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# Static files, served by WhiteNoise
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Requests
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+
+# Security
+
+CORS_ALLOWED_ORIGINS = [origin.strip() for origin in env.list("CORS_ALLOWED_ORIGINS", default=[])]
+CORS_ALLOW_HEADERS = (*default_headers, "x-request-id")
+CORS_EXPOSE_HEADERS = ["x-request-id", "retry-after"]
+{%- if cookiecutter.auth == "session" %}
+# The session cookie travels with cross-origin requests from the allowed origins only.
+CORS_ALLOW_CREDENTIALS = True
+{%- endif %}
+CSRF_TRUSTED_ORIGINS = [origin.strip() for origin in env.list("CSRF_TRUSTED_ORIGINS", default=[])]
+CSRF_FAILURE_VIEW = "{{ cookiecutter.project_slug }}.common.views.csrf_failure"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Orchestrator probes speak plain HTTP to the pod: never redirect them to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^(livez|readyz|healthz)$"]
+
+# Nothing loads from anywhere but this origin. The API documentation pages loosen the
+# policy for themselves only (config.urls).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "base-uri": [NONE],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "img-src": [SELF, "data:"],
+        "script-src": [SELF],
+        "style-src": [SELF],
+    },
+}
+
+# Django REST framework
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+{%- if cookiecutter.auth == "jwt" %}
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+{%- else %}
+        "{{ cookiecutter.project_slug }}.users.authentication.SessionAuthentication",
+{%- endif %}
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "{{ cookiecutter.project_slug }}.common.pagination.DefaultPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "{{ cookiecutter.project_slug }}.common.exceptions.problem_details_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "{{ cookiecutter.project_slug }}.common.throttling.AnonRateThrottle",
+        "{{ cookiecutter.project_slug }}.common.throttling.UserRateThrottle",
+        "{{ cookiecutter.project_slug }}.common.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("THROTTLE_ANON_RATE", default="60/minute"),
+        "user": env.str("THROTTLE_USER_RATE", default="600/minute"),
+        "login": env.str("THROTTLE_LOGIN_RATE", default="5/minute"),
+    },
+    # The throttles tell clients apart by address. Only the proxies in front of the
+    # service may name the client in X-Forwarded-For: without this count DRF would
+    # believe whatever a client sends there and could never hold it to a rate.
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+{%- if cookiecutter.auth == "jwt" %}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(
+        minutes=env.int("JWT_ACCESS_TOKEN_LIFETIME_MINUTES", default=15)
+    ),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_TOKEN_LIFETIME_DAYS", default=7)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+}
+{%- endif %}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": {{ cookiecutter.__project_name_literal }},
+    "DESCRIPTION": {{ cookiecutter.__description_literal }},
+    "VERSION": SERVICE_VERSION,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "{{ cookiecutter.project_slug }}.common.schema.add_problem_responses",
+    ],
+}
+
+# Logging: structlog renders every record, Django's and gunicorn's included.
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+LOGGING_CONFIG = "{{ cookiecutter.project_slug }}.common.logging.configure_logging"
+LOGGING = build_logging_config(level=LOG_LEVEL, json=True)
+{%- if cookiecutter.task_queue == "celery" %}
+
+# Background tasks: Celery (config.celery). ARCHITECTURE.md explains the choices.
+
+# Development and the tests run tasks in-process, eagerly, without it; production
+# refuses to start without it.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# No result backend: a task records its outcome in the models it changes.
+CELERY_TASK_IGNORE_RESULT = True
+# At-least-once delivery: a message is acknowledged once its task has run, and goes back
+# to the queue if the worker process running it dies. Every task must be idempotent.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Tasks that were running when the broker connection dropped are redelivered anyway;
+# cancelling them keeps them from running twice at the same time.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# A worker process reserves one task at a time, so a long task holds up no other.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Seconds a task may run: at the soft limit it gets SoftTimeLimitExceeded and can clean
+# up; at the hard limit its process is killed and replaced.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+# A Redis broker hands an unacknowledged task to another worker after this many
+# seconds: it must exceed the hard time limit and the longest retry countdown, or tasks
+# run twice. RabbitMQ ignores it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = TIME_ZONE
+# Periodic tasks: celery beat reads the schedule from the database (django-celery-beat),
+# where the admin can change it; the entries below are written there when beat starts.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "housekeeping": {
+        "task": "{{ cookiecutter.project_slug }}.common.tasks.housekeeping",
+        "schedule": crontab(minute="17"),
+    },
+}
+{%- endif %}
+{%- if cookiecutter.task_queue == "postgres" %}
+
+# Background tasks: procrastinate keeps the queue in PostgreSQL, next to the data
+# (config.procrastinate). ARCHITECTURE.md explains the choices.
+
+PROCRASTINATE_ON_APP_READY = "config.procrastinate.on_app_ready"
+# The queue's upkeep: stalled jobs retried, finished ones deleted.
+PROCRASTINATE_IMPORT_PATHS = [
+    "{{ cookiecutter.project_slug }}.common.task_queue",
+]
+PROCRASTINATE_WORKER_DEFAULTS = {
+    # Seconds a worker told to stop (SIGTERM) waits for its running tasks before it asks
+    # them to abort; procrastinate's command line reads the variable too.
+    "shutdown_graceful_timeout": env.float(
+        "PROCRASTINATE_WORKER_SHUTDOWN_GRACEFUL_TIMEOUT", default=25.0
+    ),
+    # A notification wakes an idle worker for each new job; polling finds the retries
+    # that fall due, and a job deferred just as the worker found the queue empty, whose
+    # notification that worker misses: such a job waits up to this long (default 5 s).
+    "fetch_job_polling_interval": 1.0,
+}
+# procrastinate's migrations are PostgreSQL code: on SQLite they are skipped.
+DATABASE_ROUTERS = ["config.procrastinate.TaskQueueRouter"]
+# Deferred tasks go to the queue, for a worker. Development without PostgreSQL and the
+# tests run them at once instead, in the deferring process.
+TASKS_RUN_IN_PROCESS = False
+{%- endif %}

@@ -1,0 +1,50 @@
+"""Settings for the test suite: fast hashing, generous throttles, SQLite unless DATABASE_URL."""
+
+from config.settings.dotenv import load_dotenv
+
+# base reads the environment while it is imported, so .env has to be loaded first.
+load_dotenv()
+
+from config.settings.base import *  # noqa: E402, F403
+from config.settings.base import BASE_DIR, REST_FRAMEWORK, database_settings, env  # noqa: E402
+
+SECRET_KEY = "django-insecure-test-only-key-the-suite-needs-no-secret-at-all"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+DATABASES = {
+    "default": database_settings(
+        env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+    ),
+}
+
+# The tests run without collectstatic: WhiteNoise looks files up per request, as in
+# development.
+WHITENOISE_AUTOREFRESH = True
+
+# Argon2 is deliberately slow; the suite hashes hundreds of passwords.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Fixed rates, whatever the developer's .env says, high enough that no test trips them
+# by accident. Tests of throttling lower them explicitly.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {"anon": "1000/minute", "user": "1000/minute", "login": "100/minute"},
+}
+{%- if cookiecutter.task_queue == "celery" %}
+
+# Tasks run eagerly, inside the test that enqueues them. The worker tests start real
+# workers on CELERY_BROKER_URL, with tests.worker_settings, and publish to them instead.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+{%- elif cookiecutter.task_queue == "postgres" %}
+
+# Deferred tasks run inside the test that defers them, when its transaction commits. The
+# worker tests turn this off and start real workers on the test database
+# (tests/procrastinate_worker.py).
+TASKS_RUN_IN_PROCESS = True
+# Tasks that only the tests use; a worker started with these settings registers them.
+PROCRASTINATE_IMPORT_PATHS = [
+    "{{ cookiecutter.project_slug }}.common.task_queue",
+    "tests.tasks",
+]
+{%- endif %}

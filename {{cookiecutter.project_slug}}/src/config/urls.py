@@ -1,0 +1,48 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+
+# The admin's pages are titled with the service's name.
+admin.site.site_header = {{ cookiecutter.__project_name_literal }}
+admin.site.site_title = {{ cookiecutter.__project_name_literal }}
+
+# Swagger UI and ReDoc style their widgets inline, and ReDoc runs its search in a blob:
+# worker: these two pages, and only they, get those allowances. Swagger UI's start-up
+# code comes as a script file from the split view, so no page needs an inline script.
+docs_csp = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"]})
+
+urlpatterns = [
+    # health.middleware.ProbeMiddleware answers these before the host check; they are
+    # listed here too, so that the URL map is complete and reverse() knows them.
+    path("", include("{{ cookiecutter.project_slug }}.health.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path(
+        "api/docs/",
+        docs_csp(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        name="swagger-ui",
+    ),
+    path(
+        "api/redoc/",
+        docs_csp(
+            SpectacularRedocView.as_view(url_name="schema", template_name="api_docs/redoc.html")
+        ),
+        name="redoc",
+    ),
+    path("api/v1/auth/", include("{{ cookiecutter.project_slug }}.users.urls")),
+{%- if cookiecutter.example_app == "y" %}
+    path("api/v1/bookmarks/", include("{{ cookiecutter.project_slug }}.bookmarks.urls")),
+{%- endif %}
+]
+
+handler400 = "{{ cookiecutter.project_slug }}.common.views.bad_request"
+handler403 = "{{ cookiecutter.project_slug }}.common.views.permission_denied"
+handler404 = "{{ cookiecutter.project_slug }}.common.views.page_not_found"
+handler500 = "{{ cookiecutter.project_slug }}.common.views.server_error"

@@ -1,0 +1,1 @@
+"""The {{ cookiecutter.project_slug }} service: its Django apps and shared code."""

@@ -1,0 +1,159 @@
+import uuid
+from typing import Any, cast
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from {{ cookiecutter.project_slug }}.bookmarks.models import Bookmark
+from {{ cookiecutter.project_slug }}.bookmarks.selectors import (
+    ORDERING_CHOICES,
+    bookmark_get,
+    bookmark_list,
+)
+from {{ cookiecutter.project_slug }}.bookmarks.services import (
+    bookmark_create,
+    bookmark_delete,
+    bookmark_update,
+)
+from {{ cookiecutter.project_slug }}.common.exceptions import PROBLEM_CONTENT_TYPE
+from {{ cookiecutter.project_slug }}.common.pagination import DefaultPagination
+from {{ cookiecutter.project_slug }}.users.models import User
+from {{ cookiecutter.project_slug }}.users.permissions import HasRoleAccess
+
+
+class BookmarkOutputSerializer(serializers.Serializer[Bookmark]):
+    id = serializers.UUIDField()
+    owner = serializers.UUIDField(source="owner_id")
+    title = serializers.CharField()
+    url = serializers.URLField()
+    notes = serializers.CharField()
+    is_favorite = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class BookmarkCreateInputSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(max_length=255)
+    url = serializers.URLField(max_length=2048)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    is_favorite = serializers.BooleanField(required=False)
+
+
+class BookmarkUpdateInputSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(max_length=255, required=False)
+    url = serializers.URLField(max_length=2048, required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    is_favorite = serializers.BooleanField(required=False)
+
+
+# Documents the query parameters of BookmarkFilter, which validates them.
+LIST_PARAMETERS = [
+    OpenApiParameter("search", str, description="Text in the title, notes or URL."),
+    OpenApiParameter("title", str, description="Text in the title (case-insensitive)."),
+    OpenApiParameter("is_favorite", bool),
+    OpenApiParameter(
+        "created_after", OpenApiTypes.DATETIME, description="Created at or after (ISO 8601)."
+    ),
+    OpenApiParameter(
+        "created_before", OpenApiTypes.DATETIME, description="Created before (ISO 8601)."
+    ),
+    OpenApiParameter(
+        "ordering",
+        str,
+        enum=[value for value, _ in ORDERING_CHOICES],
+        description="Sort key; a leading '-' sorts descending. Newest first by default.",
+    ),
+]
+
+
+# common.schema documents the error responses every operation shares; this one is ours.
+DUPLICATE_URL = OpenApiResponse(
+    {"$ref": "#/components/schemas/Problem"},
+    description="You already have a bookmark for this URL.",
+)
+
+
+class BookmarkListCreateApi(APIView):
+    permission_classes = (HasRoleAccess,)
+    pagination_class = DefaultPagination
+
+    @extend_schema(
+        operation_id="bookmarks_list",
+        summary="List the bookmarks you can see",
+        tags=["bookmarks"],
+        parameters=LIST_PARAMETERS,
+        responses={200: BookmarkOutputSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        bookmarks = bookmark_list(user=cast(User, request.user), filters=request.query_params)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(bookmarks, request, view=self)
+        serializer = serializers.ListSerializer(page, child=BookmarkOutputSerializer())
+        return paginator.get_paginated_response(serializer.data)
+
+    @extend_schema(
+        operation_id="bookmarks_create",
+        summary="Create a bookmark",
+        tags=["bookmarks"],
+        request=BookmarkCreateInputSerializer,
+        responses={
+            201: BookmarkOutputSerializer,
+            (409, PROBLEM_CONTENT_TYPE): DUPLICATE_URL,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = BookmarkCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        bookmark = bookmark_create(owner=cast(User, request.user), **serializer.validated_data)
+        return Response(BookmarkOutputSerializer(bookmark).data, status=status.HTTP_201_CREATED)
+
+
+class BookmarkDetailApi(APIView):
+    permission_classes = (HasRoleAccess,)
+
+    def get_bookmark(self, request: Request, bookmark_id: uuid.UUID) -> Bookmark:
+        bookmark = bookmark_get(user=cast(User, request.user), bookmark_id=bookmark_id)
+        self.check_object_permissions(request, bookmark)
+        return bookmark
+
+    @extend_schema(
+        operation_id="bookmarks_retrieve",
+        summary="Get a bookmark",
+        tags=["bookmarks"],
+        responses={200: BookmarkOutputSerializer},
+    )
+    def get(self, request: Request, bookmark_id: uuid.UUID) -> Response:
+        bookmark = self.get_bookmark(request, bookmark_id)
+        return Response(BookmarkOutputSerializer(bookmark).data)
+
+    @extend_schema(
+        operation_id="bookmarks_update",
+        summary="Change some fields of a bookmark",
+        tags=["bookmarks"],
+        request=BookmarkUpdateInputSerializer,
+        responses={
+            200: BookmarkOutputSerializer,
+            (409, PROBLEM_CONTENT_TYPE): DUPLICATE_URL,
+        },
+    )
+    def patch(self, request: Request, bookmark_id: uuid.UUID) -> Response:
+        bookmark = self.get_bookmark(request, bookmark_id)
+        serializer = BookmarkUpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        bookmark = bookmark_update(bookmark=bookmark, **serializer.validated_data)
+        return Response(BookmarkOutputSerializer(bookmark).data)
+
+    @extend_schema(
+        operation_id="bookmarks_delete",
+        summary="Delete a bookmark",
+        tags=["bookmarks"],
+        responses={204: None},
+    )
+    def delete(self, request: Request, bookmark_id: uuid.UUID) -> Response:
+        bookmark = self.get_bookmark(request, bookmark_id)
+        bookmark_delete(bookmark=bookmark)
+        return Response(status=status.HTTP_204_NO_CONTENT)

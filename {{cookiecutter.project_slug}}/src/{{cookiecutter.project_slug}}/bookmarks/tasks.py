@@ -1,0 +1,88 @@
+"""Background work of the bookmarks app.
+
+Tasks take ids, never model instances: the message outlives the request that sent it,
+and the task must work on the row as it is when the task runs. They call services,
+imported inside the task because the services enqueue the tasks.
+"""
+
+import uuid
+{%- if cookiecutter.task_queue == "celery" %}
+from typing import Any
+
+from billiard.einfo import ExceptionInfo
+from celery import shared_task
+from celery.contrib.django.task import DjangoTask
+from django.db import OperationalError
+
+
+class BookmarkExportTask(DjangoTask[Any, Any]):
+    def on_failure(
+        self,
+        exc: Exception,
+        task_id: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        einfo: ExceptionInfo,
+    ) -> None:
+        """The task failed for good (retries exhausted, or an error not worth retrying)."""
+        from {{ cookiecutter.project_slug }}.bookmarks import export_services
+
+        export_services.bookmark_export_fail(export_id=uuid.UUID(kwargs["export_id"]))
+
+
+@shared_task(
+    base=BookmarkExportTask,
+    # A database that is failing over or out of connections is worth another try, later:
+    # after 0-2, 0-4, 0-8, ... seconds (exponential backoff with full jitter, so that
+    # tasks that failed together do not retry together), five times at most.
+    autoretry_for=(OperationalError,),
+    max_retries=5,
+    retry_backoff=2,
+    retry_backoff_max=300,
+    retry_jitter=True,
+)
+def bookmark_export_build(export_id: str) -> None:
+    from {{ cookiecutter.project_slug }}.bookmarks import export_services
+
+    export_services.bookmark_export_build(export_id=uuid.UUID(export_id))
+
+
+def enqueue_bookmark_export_build(*, export_id: uuid.UUID) -> None:
+    """Have a worker build the export once the current transaction commits."""
+    bookmark_export_build.delay_on_commit(export_id=str(export_id))
+{%- elif cookiecutter.task_queue == "postgres" %}
+
+from procrastinate import JobContext
+from procrastinate.contrib.django import app
+
+from {{ cookiecutter.project_slug }}.common.task_queue import (
+    RETRY_TRANSIENT_ERRORS,
+    current_request_id,
+)
+
+
+# A database that is failing over or out of connections is worth another try, later
+# (RETRY_TRANSIENT_ERRORS: exponential backoff with jitter, five attempts at most).
+@app.task(retry=RETRY_TRANSIENT_ERRORS, pass_context=True)
+def bookmark_export_build(
+    context: JobContext, *, export_id: str, request_id: str | None = None
+) -> None:
+    """Build the export, and mark it failed when the last attempt fails.
+
+    ``request_id``, the deferring request's, goes on the task's log lines.
+    """
+    from {{ cookiecutter.project_slug }}.bookmarks import export_services
+
+    try:
+        export_services.bookmark_export_build(export_id=uuid.UUID(export_id))
+    except Exception as exc:
+        if not RETRY_TRANSIENT_ERRORS.will_retry(exception=exc, job=context.job):
+            export_services.bookmark_export_fail(export_id=uuid.UUID(export_id))
+        raise
+
+
+def enqueue_bookmark_export_build(*, export_id: uuid.UUID) -> None:
+    """Queue the build in the current transaction: the job is stored with the export, or
+    neither is, and a worker sees it once the transaction commits."""
+    bookmark_export_build.defer(export_id=str(export_id), request_id=current_request_id())
+{%- endif %}

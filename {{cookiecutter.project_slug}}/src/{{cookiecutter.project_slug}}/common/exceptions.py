@@ -1,0 +1,205 @@
+"""One error format for the whole API: RFC 9457 problem details (application/problem+json).
+
+Services raise ApplicationError subclasses, DRF exceptions or Django's own (Http404,
+ValidationError, PermissionDenied, ObjectDoesNotExist); problem_details_handler, DRF's
+EXCEPTION_HANDLER, turns each into a problem document. Views never format errors.
+"""
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import structlog
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
+from rest_framework.views import set_rollback
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://{{ cookiecutter.domain_name }}/problems/"
+
+# (type slug, title) of the problems the API answers with for plain HTTP errors.
+HTTP_PROBLEMS: dict[int, tuple[str, str]] = {
+    400: ("bad-request", "Bad request"),
+    401: ("not-authenticated", "Not authenticated"),
+    403: ("permission-denied", "Permission denied"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    409: ("conflict", "Conflict"),
+    413: ("request-too-large", "Request body too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    429: ("throttled", "Too many requests"),
+    500: ("server-error", "Internal server error"),
+}
+UNKNOWN_PROBLEM = ("error", "Error")
+
+
+class ApplicationError(Exception):
+    """An error a service reports to the API client.
+
+    A subclass sets ``status_code``; its ``type_slug`` and ``title`` come from
+    HTTP_PROBLEMS unless it sets them too.
+    """
+
+    status_code = 400
+    type_slug, title = HTTP_PROBLEMS[status_code]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        type_slug, title = HTTP_PROBLEMS.get(cls.status_code, UNKNOWN_PROBLEM)
+        if "type_slug" not in cls.__dict__:
+            cls.type_slug = type_slug
+        if "title" not in cls.__dict__:
+            cls.title = title
+
+    def __init__(self, detail: str, *, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra or {}
+
+
+class NotFoundError(ApplicationError):
+    status_code = 404
+
+
+class ConflictError(ApplicationError):
+    status_code = 409
+
+
+class PermissionDeniedError(ApplicationError):
+    status_code = 403
+
+
+def request_id() -> str | None:
+    """The id of the request being handled, bound by RequestIdMiddleware."""
+    value = structlog.contextvars.get_contextvars().get("request_id")
+    return str(value) if value is not None else None
+
+
+def problem(
+    *,
+    status_code: int,
+    detail: str,
+    instance: str,
+    type_slug: str | None = None,
+    title: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The problem document; extension members in extra never replace the standard ones."""
+    default_slug, default_title = HTTP_PROBLEMS.get(status_code, UNKNOWN_PROBLEM)
+    document: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + (type_slug or default_slug),
+        "title": title or default_title,
+        "status": status_code,
+        "detail": detail,
+        "instance": instance,
+        "request_id": request_id(),
+    }
+    for key, value in (extra or {}).items():
+        document.setdefault(key, value)
+    return document
+
+
+def problem_response(
+    request: HttpRequest, *, status_code: int, detail: str, **kwargs: Any
+) -> JsonResponse:
+    """A problem response for plain Django views, middleware and the error handlers."""
+    return JsonResponse(
+        problem(status_code=status_code, detail=detail, instance=request.path, **kwargs),
+        status=status_code,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
+
+
+def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as {"field": [...], "items.0.url": [...]}."""
+    if isinstance(detail, Mapping):
+        errors: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            errors.update(flatten_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+        return errors
+    if isinstance(detail, list) and any(isinstance(item, (Mapping, list)) for item in detail):
+        errors = {}
+        for index, item in enumerate(detail):
+            errors.update(flatten_errors(item, f"{prefix}.{index}" if prefix else str(index)))
+        return errors
+    messages = detail if isinstance(detail, list) else [detail]
+    return {prefix or api_settings.NON_FIELD_ERRORS_KEY: [str(message) for message in messages]}
+
+
+def to_api_exception(exc: Exception) -> exceptions.APIException | ApplicationError | None:
+    """Django's and the services' exceptions as the API error they stand for, if any."""
+    if isinstance(exc, (exceptions.APIException, ApplicationError)):
+        return exc
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, (Http404, ObjectDoesNotExist)):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    return None
+
+
+def api_exception_problem(exc: exceptions.APIException) -> dict[str, Any]:
+    """Status, type, title, detail and extension members of a DRF exception."""
+    if isinstance(exc, exceptions.ValidationError):
+        errors = flatten_errors(exc.detail)
+        non_field_errors = errors.get(api_settings.NON_FIELD_ERRORS_KEY)
+        detail = (
+            " ".join(non_field_errors)
+            if non_field_errors and len(errors) == 1
+            else "One or more fields are invalid."
+        )
+        return {
+            "status_code": exc.status_code,
+            "type_slug": "validation-error",
+            "title": "Validation failed",
+            "detail": detail,
+            "extra": {"errors": errors},
+        }
+    message: Any = exc.detail
+    # Some authentication packages raise with a dict: {"detail": ..., "code": ...}.
+    if isinstance(message, Mapping):
+        message = message.get("detail", exc.default_detail)
+    return {"status_code": exc.status_code, "detail": str(message)}
+
+
+def problem_details_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: every error an API view raises becomes a problem response.
+
+    Anything unexpected is left to propagate: it is logged once, with its traceback, as
+    unhandled_exception, and answered by handler500 in the same format.
+    """
+    api_exc = to_api_exception(exc)
+    if api_exc is None:
+        return None
+    request: Request = context["request"]
+    headers: dict[str, str] = {}
+    if isinstance(api_exc, ApplicationError):
+        fields: dict[str, Any] = {
+            "status_code": api_exc.status_code,
+            "type_slug": api_exc.type_slug,
+            "title": api_exc.title,
+            "detail": api_exc.detail,
+            "extra": api_exc.extra,
+        }
+    else:
+        fields = api_exception_problem(api_exc)
+        if auth_header := getattr(api_exc, "auth_header", None):
+            headers["WWW-Authenticate"] = auth_header
+        if (wait := getattr(api_exc, "wait", None)) is not None:
+            headers["Retry-After"] = str(math.ceil(wait))
+    set_rollback()
+    return Response(
+        problem(instance=request.path, **fields),
+        status=fields["status_code"],
+        headers=headers,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )

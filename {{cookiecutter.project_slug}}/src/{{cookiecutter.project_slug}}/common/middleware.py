@@ -1,0 +1,84 @@
+"""Request id, access log and request body limit: the outermost layers of every request."""
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+import structlog
+from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase
+
+from {{ cookiecutter.project_slug }}.common.exceptions import problem_response
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# Ids from clients and proxies are trusted only when they cannot forge log lines or
+# smuggle markup: a bounded run of URL-safe characters.
+REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,128}")
+
+logger = structlog.get_logger(__name__)
+
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
+
+
+class RequestIdMiddleware:
+    """Take the caller's X-Request-ID if well-formed, otherwise make one; log and echo it."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = incoming if REQUEST_ID_PATTERN.fullmatch(incoming) else uuid.uuid4().hex
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            structlog.contextvars.clear_contextvars()
+        response[REQUEST_ID_HEADER] = request_id
+        return response
+
+
+class AccessLogMiddleware:
+    """One "request_finished" line per request, with its outcome and duration."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        log = logger.error if response.status_code >= 500 else logger.info
+        log(
+            "request_finished",
+            method=request.method,
+            path=request.path,
+            status=response.status_code,
+            duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            user_id=str(user.pk) if user is not None and user.is_authenticated else None,
+        )
+        return response
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse bodies over DATA_UPLOAD_MAX_MEMORY_SIZE with 413, before anything reads them.
+
+    Django enforces the limit only where it reads the body itself (request.body, forms);
+    DRF's parsers read the stream and never check it.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        content_length = request.META.get("CONTENT_LENGTH") or "0"
+        if limit is not None and content_length.isdigit() and int(content_length) > limit:
+            return problem_response(
+                request,
+                status_code=413,
+                detail=f"The request body is larger than the {limit} bytes this service accepts.",
+            )
+        return self.get_response(request)

@@ -1,0 +1,81 @@
+"""OpenAPI: the problem responses (RFC 9457) each operation can answer with.
+
+A drf-spectacular postprocessing hook, so that views need no error annotations: the
+responses follow from what the operation accepts and requires.
+"""
+
+from typing import Any
+
+from {{ cookiecutter.project_slug }}.common.exceptions import PROBLEM_CONTENT_TYPE
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "An error, as RFC 9457 problem details.",
+    "properties": {
+        "type": {"type": "string", "format": "uri", "description": "What kind of problem."},
+        "title": {"type": "string", "description": "Short summary of the kind of problem."},
+        "status": {"type": "integer", "description": "The HTTP status code."},
+        "detail": {"type": "string", "description": "What went wrong this time."},
+        "instance": {"type": "string", "description": "The path that was requested."},
+        "request_id": {
+            "type": "string",
+            "nullable": True,
+            "description": "The X-Request-ID of the request, to find its log lines.",
+        },
+    },
+    "required": ["type", "title", "status", "detail", "instance", "request_id"],
+}
+
+VALIDATION_PROBLEM_SCHEMA: dict[str, Any] = {
+    "allOf": [
+        {"$ref": "#/components/schemas/Problem"},
+        {
+            "type": "object",
+            "properties": {
+                "errors": {
+                    "type": "object",
+                    "description": "Messages by field; non_field_errors for the whole input.",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+            "required": ["errors"],
+        },
+    ],
+}
+
+
+def problem_response(description: str, schema: str = "Problem") -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+def operation_problems(path: str, operation: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    problems = {}
+    if "requestBody" in operation:
+        problems["400"] = problem_response("The input is invalid.", "ValidationProblem")
+        problems["413"] = problem_response("The request body is too large.")
+        problems["415"] = problem_response("The request body is not JSON.")
+    security = operation.get("security", [])
+    if security and {} not in security:
+        problems["401"] = problem_response("No valid credentials were sent.")
+        problems["403"] = problem_response("The caller may not do this.")
+    if "{" in path:
+        problems["404"] = problem_response("Nothing exists at this address.")
+    problems["429"] = problem_response("Too many requests; retry after Retry-After seconds.")
+    return problems
+
+
+def add_problem_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Add the Problem schemas and, unless a view documents its own, the error responses."""
+    components = result.setdefault("components", {})
+    components.setdefault("schemas", {}).update(
+        Problem=PROBLEM_SCHEMA, ValidationProblem=VALIDATION_PROBLEM_SCHEMA
+    )
+    for path, path_item in result.get("paths", {}).items():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            for status, response in operation_problems(path, operation).items():
+                responses.setdefault(status, response)
+    return result

@@ -1,0 +1,41 @@
+"""Periodic housekeeping: delete what has expired but nothing else deletes."""
+
+from importlib import import_module
+
+import structlog
+{%- if cookiecutter.task_queue == "celery" %}
+from celery import shared_task
+{%- endif %}
+from django.conf import settings
+{%- if cookiecutter.task_queue == "postgres" %}
+from procrastinate.contrib.django import app
+{%- endif %}
+{%- if cookiecutter.cache == "postgres" %}
+
+from {{ cookiecutter.project_slug }}.common.throttling import purge_expired_throttle_counters
+{%- endif %}
+
+logger = structlog.get_logger(__name__)
+
+{% if cookiecutter.task_queue == "celery" %}
+# Scheduled by CELERY_BEAT_SCHEDULE (config.settings.base), at 17 minutes past each hour.
+@shared_task
+{%- elif cookiecutter.task_queue == "postgres" %}
+# Every worker defers it at 17 minutes past each hour; the database lets one of them win.
+# procrastinate passes the time it fell due as timestamp.
+@app.periodic(cron="17 * * * *")
+@app.task(queueing_lock="housekeeping")
+{%- endif %}
+def housekeeping({% if cookiecutter.task_queue == "postgres" %}timestamp: int | None = None{% endif %}) -> None:
+    """Delete expired sessions{% if cookiecutter.cache == "postgres" %} and the counters of ended rate-limit windows{% endif %}.
+
+    Idempotent: a second run finds nothing left to delete.
+    """
+    # What `manage.py clearsessions` does, for whichever session engine is configured.
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+{%- if cookiecutter.cache == "postgres" %}
+    counters = purge_expired_throttle_counters()
+    logger.info("housekeeping.finished", throttle_counters_deleted=counters)
+{%- else %}
+    logger.info("housekeeping.finished")
+{%- endif %}

@@ -1,0 +1,186 @@
+"""Real Celery workers (and beat) in subprocesses, for what only a worker does.
+
+Each test gets a queue of its own, so that tests, and test runs sharing a broker, never
+take each other's tasks. A worker sees the test database only when it is PostgreSQL,
+with the test's data committed (transactional_db): SQLite's test database lives in the
+test process's memory. Tests that need the database are marked postgresql.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import connection
+
+from config.celery import app
+from tests.subprocesses import PROJECT_DIR
+
+Record = dict[str, Any]
+
+DEADLINE_SECONDS = 30
+
+
+def new_queue_name() -> str:
+    return f"tests-{uuid.uuid4().hex}"
+
+
+def database_url_for_workers(tmp_path: Path) -> str:
+    """The test database as a DATABASE_URL; a file of its own when the tests use SQLite."""
+    if connection.vendor != "postgresql":
+        return f"sqlite:///{tmp_path / 'worker.sqlite3'}"
+    database = connection.settings_dict
+    credentials = quote(database["USER"] or "", safe="")
+    if database["PASSWORD"]:
+        credentials += ":" + quote(database["PASSWORD"], safe="")
+    host = database["HOST"] or "localhost"
+    port = database["PORT"] or 5432
+    return f"postgres://{credentials}@{host}:{port}/{database['NAME']}"
+
+
+def worker_environment(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "DATABASE_URL": database_url_for_workers(tmp_path),
+    }
+    env.update(overrides)
+    return env
+
+
+class Process:
+    """A worker or beat process whose output, JSON lines, goes to a file."""
+
+    def __init__(self, args: list[str], *, env: dict[str, str], log: Path) -> None:
+        self.log = log
+        with log.open("w") as output:
+            self.popen = subprocess.Popen(
+                [sys.executable, "-m", "celery", "--app", "config", "--quiet", *args],
+                cwd=PROJECT_DIR,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+
+    def lines(self) -> list[str]:
+        return self.log.read_text().splitlines()
+
+    def records(self) -> list[Record]:
+        """The lines that are JSON objects; the JSON tests check that there are no others."""
+        records = []
+        for line in self.lines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                records.append(record)
+        return records
+
+    def wait_for(self, matches: Callable[[Record], bool], *, count: int = 1) -> list[Record]:
+        """The records that match, once there are ``count`` of them."""
+        return wait_until(
+            lambda: found if len(found := list(filter(matches, self.records()))) >= count else None,
+            describe=lambda: f"no such log record; the output so far:\n{self.log.read_text()}",
+        )
+
+    def stop(self) -> int:
+        """SIGTERM, as an orchestrator stops a container; returns the exit status."""
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+        try:
+            return self.popen.wait(timeout=DEADLINE_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait()
+            raise
+
+
+def wait_until[T](
+    condition: Callable[[], T | None], *, describe: Callable[[], str] = lambda: ""
+) -> T:
+    """Poll ``condition`` until it returns something, for at most DEADLINE_SECONDS."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while (result := condition()) is None:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up after {DEADLINE_SECONDS} s: {describe()}")
+        time.sleep(0.1)
+    return result
+
+
+@contextmanager
+def running_worker(
+    queue: str,
+    tmp_path: Path,
+    *,
+    concurrency: int = 1,
+    name: str = "worker",
+    env: dict[str, str] | None = None,
+) -> Iterator[Process]:
+    """A worker consuming ``queue``, with the prefork pool that production uses."""
+    worker = Process(
+        [
+            "worker",
+            f"--queues={queue}",
+            f"--hostname={name}-{queue}@%h",
+            "--pool=prefork",
+            f"--concurrency={concurrency}",
+            # Cluster chatter that only slows the start of a lone worker.
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        env=worker_environment(tmp_path, **(env or {})),
+        log=tmp_path / f"{name}.log",
+    )
+    try:
+        yield worker
+    finally:
+        worker.stop()
+
+
+@contextmanager
+def running_beat(tmp_path: Path) -> Iterator[Process]:
+    beat = Process(
+        ["beat", "--max-interval=1", f"--schedule={tmp_path / 'beat-schedule'}"],
+        env=worker_environment(tmp_path),
+        log=tmp_path / "beat.log",
+    )
+    try:
+        yield beat
+    finally:
+        beat.stop()
+
+
+@contextmanager
+def publishing_to(queue: str) -> Iterator[None]:
+    """Send tasks to the broker, to ``queue``, instead of running them eagerly."""
+    conf = app.conf
+    saved = conf.task_always_eager, conf.task_default_queue
+    conf.task_always_eager, conf.task_default_queue = False, queue
+    try:
+        yield
+    finally:
+        conf.task_always_eager, conf.task_default_queue = saved
+        # Declared as Celery declares it, so that its bindings go too (Redis keeps them
+        # in keys of their own).
+        with app.connection_for_write() as broker:
+            declared = app.amqp.queues[queue].bind(broker.default_channel)
+            declared.declare()
+            declared.delete()
+
+
+def messages_waiting(queue: str) -> int:
+    with app.connection_for_write() as broker:
+        channel: Any = broker.default_channel  # the stubs lack the queue methods
+        _, count, _ = channel.queue_declare(queue=queue, passive=True)
+    return int(count)

@@ -1,0 +1,235 @@
+"""Every error the service answers with is RFC 9457 problem+json carrying the request id."""
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from pytest_django.fixtures import Settings
+from rest_framework.throttling import AnonRateThrottle
+
+from {{ cookiecutter.project_slug }}.common.exceptions import (
+    HTTP_PROBLEMS,
+    ApplicationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    flatten_errors,
+)
+
+pytestmark = [pytest.mark.urls("tests.urls"), pytest.mark.django_db]
+
+PROBLEM_TYPES = "https://{{ cookiecutter.domain_name }}/problems/"
+
+
+def assert_problem(response: Any, status: int, type_slug: str) -> dict[str, Any]:
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/problem+json"
+    problem: dict[str, Any] = response.json()
+    assert problem["type"] == PROBLEM_TYPES + type_slug
+    assert problem["status"] == status
+    assert problem["title"]
+    assert problem["detail"]
+    assert problem["instance"] == response.wsgi_request.path
+    assert problem["request_id"] == response["X-Request-ID"]
+    return problem
+
+
+def test_invalid_fields_are_listed_by_field(client: Client) -> None:
+    response = client.post(
+        "/test/echo/", {"name": "far too long a name", "tags": ["ok", "long"]}, "application/json"
+    )
+
+    problem = assert_problem(response, 400, "validation-error")
+    assert problem["errors"] == {
+        "name": ["Ensure this field has no more than 10 characters."],
+        "tags.1": ["Ensure this field has no more than 3 characters."],
+    }
+    assert problem["detail"] == "One or more fields are invalid."
+
+
+def test_a_service_validation_error_without_field_is_a_non_field_error(client: Client) -> None:
+    problem = assert_problem(
+        client.get("/test/raise/django-validation-plain/"), 400, "validation-error"
+    )
+
+    assert problem["errors"] == {"non_field_errors": ["Closed for the day."]}
+    assert problem["detail"] == "Closed for the day."
+
+
+def test_a_service_validation_error_by_field_keeps_its_fields(client: Client) -> None:
+    problem = assert_problem(client.get("/test/raise/django-validation/"), 400, "validation-error")
+
+    assert problem["errors"] == {"name": ["This name is taken."]}
+
+
+def test_malformed_json_is_a_bad_request(client: Client) -> None:
+    problem = assert_problem(
+        client.post("/test/echo/", "{not json", "application/json"), 400, "bad-request"
+    )
+
+    assert "JSON parse error" in problem["detail"]
+
+
+def test_missing_credentials_are_challenged(client: Client) -> None:
+    response = client.get("/test/private/")
+
+    assert_problem(response, 401, "not-authenticated")
+    assert response["WWW-Authenticate"] == 'Basic realm="api"'
+
+
+def test_an_error_detail_given_as_a_dict_is_reduced_to_its_message(client: Client) -> None:
+    problem = assert_problem(client.get("/test/raise/detail-dict/"), 401, "not-authenticated")
+
+    assert problem["detail"] == "The credentials have expired."
+
+
+@pytest.mark.parametrize("error", ["api-forbidden", "django-forbidden"])
+def test_permission_denied(client: Client, error: str) -> None:
+    assert_problem(client.get(f"/test/raise/{error}/"), 403, "permission-denied")
+
+
+@pytest.mark.parametrize("error", ["http404", "does-not-exist"])
+def test_missing_objects_are_not_found_without_naming_the_model(client: Client, error: str) -> None:
+    problem = assert_problem(client.get(f"/test/raise/{error}/"), 404, "not-found")
+
+    assert "Widget" not in problem["detail"]
+
+
+def test_an_application_error_keeps_its_detail(client: Client) -> None:
+    problem = assert_problem(client.get("/test/raise/application-not-found/"), 404, "not-found")
+
+    assert problem["title"] == "Not found"
+    assert problem["detail"] == "No such widget."
+
+
+def test_an_application_error_carries_its_extension_members(client: Client) -> None:
+    problem = assert_problem(client.get("/test/raise/conflict/"), 409, "conflict")
+
+    assert problem["detail"] == "The widget exists already."
+    assert problem["widget_id"] == "w-1"
+
+
+@pytest.mark.parametrize(
+    "error_class", [ApplicationError, NotFoundError, ConflictError, PermissionDeniedError]
+)
+def test_application_errors_take_type_and_title_from_their_status(
+    error_class: type[ApplicationError],
+) -> None:
+    assert (error_class.type_slug, error_class.title) == HTTP_PROBLEMS[error_class.status_code]
+
+
+def test_a_new_application_error_needs_only_its_status() -> None:
+    class PayloadTooLargeError(ApplicationError):
+        status_code = 413
+
+    class TeapotError(ApplicationError):
+        status_code = 418
+        type_slug = "teapot"
+        title = "I'm a teapot"
+
+    assert PayloadTooLargeError.type_slug == "request-too-large"
+    assert PayloadTooLargeError.title == "Request body too large"
+    assert (TeapotError.type_slug, TeapotError.title) == ("teapot", "I'm a teapot")
+
+
+def test_an_unknown_path_is_not_found(client: Client) -> None:
+    assert_problem(client.get("/no/such/path/"), 404, "not-found")
+
+
+def test_an_unsupported_method_names_the_allowed_ones(client: Client) -> None:
+    response = client.delete("/test/echo/")
+
+    assert_problem(response, 405, "method-not-allowed")
+    assert response["Allow"] == "GET, POST, HEAD, OPTIONS"
+
+
+def test_an_unacceptable_media_type_is_refused(client: Client) -> None:
+    assert_problem(client.get("/test/echo/", HTTP_ACCEPT="text/html"), 406, "not-acceptable")
+
+
+@pytest.mark.parametrize("path", ["/test/echo/", "/test/form/"])
+def test_a_body_over_the_limit_is_refused_before_it_is_read(
+    client: Client, settings: Settings, path: str
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+
+    response = client.post(path, {"name": "x" * 200}, "application/json")
+
+    problem = assert_problem(response, 413, "request-too-large")
+    assert "100 bytes" in problem["detail"]
+
+
+def test_a_browser_on_an_allowed_origin_can_read_the_413(
+    client: Client, settings: Settings
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example.org"]
+
+    response = client.post(
+        "/test/echo/",
+        {"name": "x" * 200},
+        "application/json",
+        HTTP_ORIGIN="https://app.example.org",
+    )
+
+    assert_problem(response, 413, "request-too-large")
+    assert response["Access-Control-Allow-Origin"] == "https://app.example.org"
+
+
+def test_a_body_at_the_limit_is_accepted(client: Client, settings: Settings) -> None:
+    body = '{"name": "0123456789"}'
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = len(body)
+
+    assert client.post("/test/echo/", body, "application/json").status_code == 201
+
+
+def test_a_body_that_is_not_json_is_an_unsupported_media_type(client: Client) -> None:
+    response = client.post("/test/echo/", "name=x", "application/x-www-form-urlencoded")
+
+    assert_problem(response, 415, "unsupported-media-type")
+
+
+def test_too_many_requests_say_when_to_retry(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(AnonRateThrottle.THROTTLE_RATES, "anon", "2/minute")
+
+    statuses = [client.get("/test/echo/").status_code for _ in range(2)]
+    response = client.get("/test/echo/")
+
+    assert statuses == [200, 200]
+    assert_problem(response, 429, "throttled")
+    assert 0 < int(response["Retry-After"]) <= 60
+
+
+@pytest.mark.parametrize("path", ["/test/raise/crash/", "/test/crash/"])
+def test_a_crash_is_an_internal_server_error_that_reveals_nothing(
+    crash_client: Client, path: str
+) -> None:
+    problem = assert_problem(crash_client.get(path), 500, "server-error")
+
+    assert "boom" not in str(problem)
+
+
+def test_a_disallowed_host_is_a_bad_request(client: Client) -> None:
+    assert_problem(client.get("/test/echo/", HTTP_HOST="attacker.invalid"), 400, "bad-request")
+
+
+def test_permission_denied_outside_the_api(client: Client) -> None:
+    assert_problem(client.get("/test/forbidden/"), 403, "permission-denied")
+
+
+def test_a_failed_csrf_check_outside_the_api() -> None:
+    response = Client(enforce_csrf_checks=True).post("/test/form/", {"a": "b"})
+
+    problem = assert_problem(response, 403, "permission-denied")
+    assert problem["detail"].startswith("CSRF verification failed")
+
+
+def test_errors_of_nested_inputs_are_keyed_by_their_path() -> None:
+    detail = {"items": [{}, {"url": ["Enter a valid URL."]}], "owner": {"email": ["Required."]}}
+
+    assert flatten_errors(detail) == {
+        "items.1.url": ["Enter a valid URL."],
+        "owner.email": ["Required."],
+    }

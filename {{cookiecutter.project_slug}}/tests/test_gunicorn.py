@@ -1,0 +1,144 @@
+"""gunicorn.conf.py: tuned from the environment, and a real server logging JSON only."""
+
+import json
+import os
+import runpy
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.subprocesses import PROJECT_DIR, production_env
+
+CONFIG_FILE = str(PROJECT_DIR / "gunicorn.conf.py")
+
+
+def load_config(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str, Any]:
+    for name in [
+        "GUNICORN_BIND",
+        "WEB_CONCURRENCY",
+        "GUNICORN_THREADS",
+        "GUNICORN_TIMEOUT",
+        "GUNICORN_GRACEFUL_TIMEOUT",
+        "GUNICORN_FORWARDED_ALLOW_IPS",
+        "LOG_LEVEL",
+    ]:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(CONFIG_FILE)
+
+
+def test_defaults_suit_a_container(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(monkeypatch)
+
+    assert config["wsgi_app"] == "config.wsgi:application"
+    assert config["bind"] == "0.0.0.0:8000"
+    assert config["workers"] == min(2 * len(os.sched_getaffinity(0)) + 1, 8)
+    assert (config["threads"], config["timeout"], config["graceful_timeout"]) == (2, 30, 30)
+    assert config["accesslog"] is None
+    assert config["control_socket_disable"] is True
+    assert config["errorlog"] == "-"
+    assert config["loglevel"] == "info"
+    shm = "/dev/shm"  # noqa: S108
+    assert config["worker_tmp_dir"] == (shm if os.path.isdir(shm) else None)
+
+
+def test_the_environment_tunes_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(
+        monkeypatch,
+        GUNICORN_BIND="127.0.0.1:9000",
+        WEB_CONCURRENCY="3",
+        GUNICORN_THREADS="4",
+        GUNICORN_TIMEOUT="60",
+        GUNICORN_GRACEFUL_TIMEOUT="20",
+        GUNICORN_FORWARDED_ALLOW_IPS="*",
+        LOG_LEVEL="WARNING",
+    )
+
+    assert config["bind"] == "127.0.0.1:9000"
+    assert (config["workers"], config["threads"]) == (3, 4)
+    assert (config["timeout"], config["graceful_timeout"]) == (60, 20)
+    assert config["forwarded_allow_ips"] == "*"
+    assert config["loglevel"] == "warning"
+    assert config["logconfig_dict"]["root"]["level"] == "WARNING"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    port = free_port()
+    env = production_env(
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="1",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", CONFIG_FILE],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/livez", timeout=1)  # noqa: S310
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield url, process
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def test_a_real_server_writes_json_lines_only_and_one_access_line_per_request(
+    server: tuple[str, subprocess.Popen[str]],
+) -> None:
+    url, process = server
+    request = urllib.request.Request(f"{url}/livez", headers={"X-Request-ID": "smoke-1"})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+        assert response.headers["X-Request-ID"] == "smoke-1"
+
+    process.terminate()
+    output, _ = process.communicate(timeout=20)
+    records = [json.loads(line) for line in output.splitlines()]
+
+    assert any(record["event"].startswith("Booting worker") for record in records)
+    assert not any("Control socket" in record["event"] for record in records)
+    [access] = [record for record in records if record.get("request_id") == "smoke-1"]
+    assert access["event"] == "request_finished"
+    assert (access["method"], access["path"], access["status"]) == ("GET", "/livez", 200)
+
+
+def get_status(url: str, **headers: str) -> int:
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+            status: int = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    return status
+
+
+def test_a_real_server_answers_probes_sent_to_the_pod_address(
+    server: tuple[str, subprocess.Popen[str]],
+) -> None:
+    url, _ = server
+
+    assert get_status(f"{url}/livez", Host="10.1.2.3:8000") == 200
+    assert get_status(f"{url}/api/schema/", Host="10.1.2.3:8000") == 400

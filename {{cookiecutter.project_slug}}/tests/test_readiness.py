@@ -1,0 +1,185 @@
+"""/readyz checks exactly what this service runs on: the database, the cache{% if cookiecutter.task_queue != "none" %} and the broker{% endif %}.
+
+A component that is down fails its check, and the probe names it, in well under the two
+seconds an orchestrator's probe allows.
+"""
+
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+from pytest_django.fixtures import Settings
+
+{% if cookiecutter.cache == "redis" -%}
+from config.settings.base import redis_cache
+{% endif -%}
+from tests.logs import LogCapture
+
+from {{ cookiecutter.project_slug }}.health import checks
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A local port nothing listens on: connections to it are refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A local port that takes connections and never answers, like a hung server."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        yield sock.getsockname()[1]
+
+
+def readiness(client: Client) -> tuple[float, int, dict[str, str]]:
+    started = time.monotonic()
+    response = client.get("/readyz")
+    elapsed = time.monotonic() - started
+    statuses = {name: check["status"] for name, check in response.json()["checks"].items()}
+    return elapsed, response.status_code, statuses
+
+
+def test_the_checks_are_the_chosen_components() -> None:
+    assert list(checks.CHECKS) == ["database", "cache"{% if cookiecutter.task_queue != "none" %}, "broker"{% endif %}]
+{%- if cookiecutter.cache == "redis" %}
+
+
+@pytest.mark.django_db
+def test_an_unreachable_redis_fails_the_cache_check(
+    client: Client, settings: Settings, closed_port: int, json_logs: LogCapture
+) -> None:
+    settings.CACHES = {"default": redis_cache(f"redis://127.0.0.1:{closed_port}/0")}
+
+    elapsed, status, statuses = readiness(client)
+
+    assert status == 503
+    assert {name for name, value in statuses.items() if value == "fail"} == {"cache"}
+    assert elapsed < 2
+    [failure] = json_logs.events("readiness_check_failed")
+    assert failure["component"] == "cache"
+    assert "Connection refused" in failure["error"]
+
+
+@pytest.mark.django_db
+def test_a_hung_redis_fails_the_cache_check_on_its_own_timeout(
+    client: Client, settings: Settings, silent_port: int, json_logs: LogCapture
+) -> None:
+    settings.CACHES = {"default": redis_cache(f"redis://127.0.0.1:{silent_port}/0")}
+
+    elapsed, status, statuses = readiness(client)
+
+    assert (status, statuses["cache"]) == (503, "fail")
+    assert elapsed < 2
+    # The cache's socket timeout ended the check, before the probe's deadline did.
+    [failure] = json_logs.events("readiness_check_failed")
+    assert "Timeout" in failure["error"]
+    assert json_logs.events("readiness_check_timed_out") == []
+{%- else %}
+
+
+@pytest.mark.django_db
+def test_a_missing_cache_table_fails_the_cache_check(
+    client: Client, settings: Settings, json_logs: LogCapture
+) -> None:
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": "no_such_table"}}
+
+    _, status, statuses = readiness(client)
+
+    assert status == 503
+    assert {name for name, value in statuses.items() if value == "fail"} == {"cache"}
+    [failure] = json_logs.events("readiness_check_failed")
+    assert "no_such_table" in failure["error"]
+{%- endif %}
+{%- if cookiecutter.task_queue == "celery" %}
+
+
+BROKER_URLS = {
+    "redis": "redis://127.0.0.1:{port}/0",
+    "amqp": "amqp://guest:guest@127.0.0.1:{port}//",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scheme", BROKER_URLS)
+def test_an_unreachable_broker_fails_the_broker_check(
+    client: Client, settings: Settings, closed_port: int, json_logs: LogCapture, scheme: str
+) -> None:
+    settings.CELERY_BROKER_URL = BROKER_URLS[scheme].format(port=closed_port)
+
+    elapsed, status, statuses = readiness(client)
+
+    assert status == 503
+    assert {name for name, value in statuses.items() if value == "fail"} == {"broker"}
+    assert elapsed < 2
+    [failure] = json_logs.events("readiness_check_failed")
+    assert failure["component"] == "broker"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scheme", BROKER_URLS)
+def test_a_hung_broker_fails_the_broker_check_on_its_own_timeout(
+    client: Client, settings: Settings, silent_port: int, json_logs: LogCapture, scheme: str
+) -> None:
+    settings.CELERY_BROKER_URL = BROKER_URLS[scheme].format(port=silent_port)
+
+    elapsed, status, statuses = readiness(client)
+
+    assert (status, statuses["broker"]) == (503, "fail")
+    assert elapsed < 2
+    # The probe's client gave up on its own, before the probe's deadline.
+    [failure] = json_logs.events("readiness_check_failed")
+    assert failure["component"] == "broker"
+    assert json_logs.events("readiness_check_timed_out") == []
+
+
+@pytest.mark.celery_broker
+@pytest.mark.django_db
+def test_a_running_broker_passes_the_broker_check(client: Client) -> None:
+    _, status, statuses = readiness(client)
+
+    assert (status, statuses["broker"]) == (200, "ok")
+
+
+def test_without_a_broker_there_is_nothing_to_check(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.CELERY_BROKER_URL = ""
+
+    def connect(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the check connected to a broker")
+
+    monkeypatch.setattr(checks.kombu, "Connection", connect)
+
+    checks.check_broker()
+{%- elif cookiecutter.task_queue == "postgres" %}
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db
+def test_the_broker_check_finds_the_queue_table(client: Client) -> None:
+    _, status, statuses = readiness(client)
+
+    assert (status, statuses["broker"]) == (200, "ok")
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db
+def test_a_missing_queue_table_fails_the_broker_check(
+    client: Client, monkeypatch: pytest.MonkeyPatch, json_logs: LogCapture
+) -> None:
+    monkeypatch.setattr(checks, "QUEUE_TABLE", "no_such_table")
+
+    _, status, statuses = readiness(client)
+
+    assert status == 503
+    assert {name for name, value in statuses.items() if value == "fail"} == {"broker"}
+    [failure] = json_logs.events("readiness_check_failed")
+    assert "migrate" in failure["error"]
+{%- endif %}
