@@ -5,6 +5,9 @@ PYTHON ?= python3
 # A working uv on PATH, else one installed from PyPI into build/tools (a virtualenv, so
 # distributions that protect their system Python with PEP 668 are fine too).
 UV ?= $(shell uv --version >/dev/null 2>&1 && command -v uv || echo build/tools/bin/uv)
+# The harness parses rendered code (PEP 695 generics and all), so it runs on the newest
+# interpreter a rendered project may target, found outside pyenv's shims.
+TOOLS_PYTHON ?= $(shell $(PYTHON) scripts/find_python.py 3.13)
 PYTEST = $(UV) run --locked pytest
 DEMO_PORT ?= 8000
 
@@ -19,7 +22,8 @@ help: ## List the targets
 
 setup: ## Install uv (from PyPI) and the template's own dev dependencies
 	@$(UV) --version >/dev/null 2>&1 || { $(PYTHON) -m venv build/tools && build/tools/bin/pip install --quiet uv; }
-	$(UV) sync --locked
+	@test -n "$(TOOLS_PYTHON)" || { echo "Python 3.13 is needed to run the template's tests; install it (pyenv install 3.13) or set TOOLS_PYTHON"; exit 1; }
+	$(UV) sync --locked --python $(TOOLS_PYTHON)
 
 demo: setup ## Render the default project into build/demo and serve it on 127.0.0.1:$(DEMO_PORT)
 	DEMO_PORT=$(DEMO_PORT) $(UV) run --locked python scripts/demo.py

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from conftest import VARIANTS
-from harness import TEMPLATE_DIR, load_manifest, wanted
+from harness import TEMPLATE_DIR, find_python, load_manifest, wanted
 
 pytestmark = pytest.mark.render
 
@@ -56,9 +56,18 @@ def test_no_template_syntax_left(rendered, variant):
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_python_compiles(rendered, variant):
+    """Every module compiles under the interpreter the project targets, not the harness's own."""
     project = rendered(variant)
-    for path in project.rglob("*.py"):
-        compile(path.read_text(), str(path), "exec")
+    python_version = VARIANTS[variant]["python_version"]
+    interpreter = find_python(python_version)
+    assert interpreter, f"Python {python_version} is needed to check {variant} but was not found"
+    compile_all = (
+        "import pathlib, sys\n"
+        "for path in sorted(pathlib.Path(sys.argv[1]).rglob('*.py')):\n"
+        "    compile(path.read_text(), str(path), 'exec')\n"
+    )
+    result = subprocess.run([interpreter, "-c", compile_all, str(project)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
