@@ -15,7 +15,7 @@ DEMO_PORT ?= 8000
 export UV_PYTHON_DOWNLOADS = never
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test test-fast test-render test-artifacts test-project bench lint clean
+.PHONY: help setup promtool demo test test-fast test-render test-artifacts test-project bench lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -25,24 +25,36 @@ setup: ## Install uv (from PyPI) and the template's own dev dependencies
 	@test -n "$(TOOLS_PYTHON)" || { echo "Python 3.13 is needed to run the template's tests; install it (pyenv install 3.13) or set TOOLS_PYTHON"; exit 1; }
 	$(UV) sync --locked --python $(TOOLS_PYTHON)
 
+# The package also installs a Prometheus server, which may start on :9090 (where no
+# policy-rc.d forbids it): it is stopped and disabled, the tests need only promtool.
+promtool: ## Install promtool (Debian's prometheus package) unless it is on PATH; needs root
+	@command -v promtool >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "promtool is missing and installing it needs root: run 'sudo apt-get install --no-install-recommends prometheus' (or put a promtool binary on PATH), then run make again"; \
+	    exit 1; \
+	  fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
+	  systemctl disable --now prometheus >/dev/null 2>&1 || service prometheus stop >/dev/null 2>&1 || true; \
+	}
+
 demo: setup ## Render the default project into build/demo and serve it on 127.0.0.1:$(DEMO_PORT)
 	DEMO_PORT=$(DEMO_PORT) $(UV) run --locked python scripts/demo.py
 
-test: setup ## Every test tier: render, artifacts, project
+test: setup promtool ## Every test tier: render, artifacts, project
 	$(PYTEST) -n auto -m "render or artifacts"
 	$(PYTEST) -n auto --dist loadscope -m project
 
-test-fast: setup ## The static tiers only: render and artifacts
+test-fast: setup promtool ## The static tiers only: render and artifacts
 	$(PYTEST) -n auto -m "render or artifacts"
 
 test-render: setup ## Render tier only
 	$(PYTEST) -n auto -m render
 
-test-project: setup ## Project tier only (needs DATABASE_URL for PostgreSQL)
+test-project: setup promtool ## Project tier only (needs DATABASE_URL for PostgreSQL)
 	$(PYTEST) -n auto --dist loadscope -m project
 
 bench: setup ## Measure render time, tier wall times and the rendered suite; writes build/bench.json
-	$(UV) run --locked python scripts/bench.py
+	$(UV) run --locked python scripts/bench.py $(BENCH_ARGS)
 
 lint: setup ## Lint the template's own code (hooks, tests, scripts)
 	$(UV) run --locked ruff check hooks tests scripts

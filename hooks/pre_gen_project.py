@@ -18,9 +18,9 @@ SHADOWED_NAMES = {
     "argon2", "asgiref", "billiard", "celery", "config", "conftest", "corsheaders", "csp",
     "django", "django_celery_beat", "django_filters", "django_stubs_ext", "drf_spectacular",
     "drf_spectacular_sidecar", "environ", "factory", "gunicorn", "kombu", "manage", "mypy",
-    "procrastinate", "psycopg", "psycopg_pool", "pytest", "pytest_django", "redis",
-    "rest_framework", "rest_framework_simplejwt", "ruff", "src", "structlog", "test", "tests",
-    "whitenoise",
+    "opentelemetry", "procrastinate", "psycopg", "psycopg_pool", "pytest", "pytest_django",
+    "redis", "rest_framework", "rest_framework_simplejwt", "ruff", "sentry_sdk", "src",
+    "structlog", "test", "tests", "whitenoise", "django_prometheus", "prometheus_client",
 }  # fmt: skip
 SLUG_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 # Dotted paths built from the slug (settings, imports) must fit ruff's line length.

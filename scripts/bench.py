@@ -3,14 +3,19 @@
 - median render time of the default project (in-process cookiecutter, after a warm-up)
 - wall time of each test tier (each run as `make` would run it)
 - the rendered default project's test count, coverage and test wall time
-- with DATABASE_URL and REDIS_URL: throttled-endpoint throughput per cache backend, and
-  per task queue the enqueue-to-done latency and a burst's throughput (bench_queue.py)
+- with DATABASE_URL and REDIS_URL: throttled-endpoint throughput per cache backend, per
+  task queue the enqueue-to-done latency and a burst's throughput (bench_queue.py), and
+  the throughput and p99 of the bookmark list and /livez with the observability options
+  off, on, and on with tracing and Sentry sending (bench_overhead.py)
+
+`--only GROUP` measures one group (render, tiers, suite, throttle, queues, overhead).
 
 Benchmarks, not assertions: nothing here fails because a number is large.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -24,10 +29,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from bench_http import gunicorn, load, production_env
+from bench_overhead import overhead_figures
 from harness import BUILD_DIR, TEMPLATE_DIR, render, run, uv_env
 from matrix import DEFAULTS, PRESETS, PROJECT_PRESETS, variants
 from services import database_url_for, recreate_database, redis_url_for
 
+GROUPS = ["render", "tiers", "suite", "throttle", "queues", "overhead"]
 RENDER_RUNS = 15
 TIERS = {
     "render": ["-n", "auto", "-m", "render"],
@@ -88,16 +95,23 @@ THROTTLE_PRESETS = {"redis": "default", "postgres": "postgres-only"}
 
 
 def installed_preset(preset: str) -> tuple[Path, dict[str, str]]:
-    """Render and install ``preset`` under build/bench; return it with its service env."""
-    answers = variants()[preset]
-    project = render(answers, BUILD_DIR / "bench" / preset)
+    return installed(preset, variants()[preset])
+
+
+# Redis databases after the project tier's, one per benchmarked render.
+BENCH_REDIS_DATABASES = [*PRESETS, "overhead-off", "overhead-on"]
+
+
+def installed(name: str, answers: dict[str, str]) -> tuple[Path, dict[str, str]]:
+    """Render and install ``answers`` under build/bench/``name``; return it with its service env."""
+    project = render(answers, BUILD_DIR / "bench" / name)
     env = uv_env(answers["python_version"])
     run(["uv", "sync"], project, env)
-    database_url = database_url_for(f"prodstarter_bench_{preset}")
+    database_url = database_url_for(f"prodstarter_bench_{name}")
     recreate_database(database_url)
     env["DATABASE_URL"] = database_url
     if answers["cache"] == "redis" or answers["task_queue"] == "celery":
-        redis_url = redis_url_for(len(PROJECT_PRESETS) + 1 + list(PRESETS).index(preset))
+        redis_url = redis_url_for(len(PROJECT_PRESETS) + 1 + BENCH_REDIS_DATABASES.index(name))
         if answers["cache"] == "redis":
             env["REDIS_URL"] = redis_url
         if answers["task_queue"] == "celery":
@@ -141,41 +155,69 @@ def queue_figures() -> dict[str, object]:
     return figures
 
 
-def main() -> int:
-    results: dict[str, object] = {"machine": {"cores": os.cpu_count()}}
-    timings = render_seconds()
-    results["render_default"] = {
-        "median_seconds": round(statistics.median(timings), 3),
-        "min_seconds": round(min(timings), 3),
-        "max_seconds": round(max(timings), 3),
-        "runs": RENDER_RUNS,
-    }
-    results["tiers"] = {}
-    for tier, args in TIERS.items():
-        seconds, summary = tier_seconds(args)
-        results["tiers"][tier] = {"wall_seconds": round(seconds, 1), "summary": summary}
-    results["rendered_default_suite"] = rendered_suite()
+def figure_groups(only: str | None) -> set[str]:
+    groups = {"render", "tiers", "suite"}
     if os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"):
+        groups |= {"throttle", "queues", "overhead"}
+    return groups if only is None else {only}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=GROUPS, help="measure one group of figures")
+    groups = figure_groups(parser.parse_args().only)
+    results: dict[str, object] = {"machine": {"cores": os.cpu_count()}}
+    if "render" in groups:
+        timings = render_seconds()
+        results["render_default"] = {
+            "median_seconds": round(statistics.median(timings), 3),
+            "min_seconds": round(min(timings), 3),
+            "max_seconds": round(max(timings), 3),
+            "runs": RENDER_RUNS,
+        }
+    if "tiers" in groups:
+        results["tiers"] = {}
+        for tier, args in TIERS.items():
+            seconds, summary = tier_seconds(args)
+            results["tiers"][tier] = {"wall_seconds": round(seconds, 1), "summary": summary}
+    if "suite" in groups:
+        results["rendered_default_suite"] = rendered_suite()
+    if "throttle" in groups:
         results["throttled_endpoint"] = throttled_endpoint_figures()
+    if "queues" in groups:
         results["task_queues"] = queue_figures()
+    if "overhead" in groups:
+        results["observability_overhead"] = overhead_figures(installed, DEFAULTS)
 
     BUILD_DIR.mkdir(exist_ok=True)
     (BUILD_DIR / "bench.json").write_text(json.dumps(results, indent=2) + "\n")
-    render_figures = results["render_default"]
-    suite = results["rendered_default_suite"]
+    render_figures = results.get("render_default")
+    suite = results.get("rendered_default_suite")
     rows = [
-        ("render default (median)", f"{render_figures['median_seconds']:.3f} s"),
-        (
-            "render default (min-max)",
-            f"{render_figures['min_seconds']:.3f}-{render_figures['max_seconds']:.3f} s",
+        *(
+            [
+                ("render default (median)", f"{render_figures['median_seconds']:.3f} s"),
+                (
+                    "render default (min-max)",
+                    f"{render_figures['min_seconds']:.3f}-{render_figures['max_seconds']:.3f} s",
+                ),
+            ]
+            if render_figures
+            else []
         ),
         *(
             (f"tier {tier}", f"{figures['wall_seconds']:.1f} s  ({figures['summary']})")
-            for tier, figures in results["tiers"].items()
+            for tier, figures in results.get("tiers", {}).items()
         ),
-        ("rendered default: tests", str(suite["tests_passed"])),
-        ("rendered default: coverage", f"{suite['coverage_percent']}%"),
-        ("rendered default: make test", f"{suite['wall_seconds']} s on {suite['database']}"),
+        *(
+            [
+                ("rendered default: tests", str(suite["tests_passed"])),
+                ("rendered default: coverage", f"{suite['coverage_percent']}%"),
+                ("rendered default: make test", f"{suite['wall_seconds']} s on {suite['database']}"),
+            ]
+            if suite
+            else []
+        ),
         *(
             (f"throttled endpoint, cache={cache}", f"{f['requests_per_second']} req/s p99 {f['p99_ms']} ms")
             for cache, f in results.get("throttled_endpoint", {}).items()
@@ -187,6 +229,15 @@ def main() -> int:
                 f"burst of {f['burst_tasks']}: {f['tasks_per_second']} tasks/s",
             )
             for queue, f in results.get("task_queues", {}).items()
+        ),
+        *(
+            (
+                f"{endpoint}: observability {name}",
+                f"{f['requests_per_second']} req/s p99 {f['p99_ms']} ms"
+                + (f" ({f['throughput_vs_off']:.1%} of off)" if "throughput_vs_off" in f else ""),
+            )
+            for endpoint, row in results.get("observability_overhead", {}).items()
+            for name, f in row.items()
         ),
     ]
     width = max(len(name) for name, _ in rows)

@@ -29,15 +29,21 @@ PRESETS: dict[str, dict[str, str]] = {
     "minimal": {
         "auth": "session",
         "example_app": "n",
+        "use_prometheus": "n",
+        "use_opentelemetry": "n",
         "project_name": 'Zoë\'s "Quoted" \\ Orders',
         "project_slug": "zoe_orders",
         "description": 'Says "hi", with a backslash \\ and más.',
         "author_name": 'Seán O\'Brien "Bob"',
     },
     # The longest slug the pre-gen hook accepts: generated lines must still fit ruff's limit.
-    "py312": {"python_version": "3.12", "project_slug": "py312_service_with_a_long_name"},
-    "postgres-only": {"task_queue": "postgres", "cache": "postgres"},
-    "no-tasks": {"task_queue": "none"},
+    "py312": {
+        "python_version": "3.12",
+        "project_slug": "py312_service_with_a_long_name",
+        "use_sentry": "y",
+    },
+    "postgres-only": {"task_queue": "postgres", "cache": "postgres", "use_sentry": "y"},
+    "no-tasks": {"task_queue": "none", "use_opentelemetry": "n", "use_sentry": "y"},
 }
 
 # Presets whose rendered project is installed, linted, type-checked, tested and served.

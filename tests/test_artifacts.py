@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from harness import TEMPLATE_DIR
 
@@ -38,3 +39,25 @@ def test_template_workflows_match_the_workflow_schema(workflow: Path):
 
 def test_template_has_workflows():
     assert [path.name for path in TEMPLATE_WORKFLOWS] == ["ci.yml"]
+
+
+def test_otel_collector_pipelines_use_only_defined_components(rendered):
+    """No collector binary comes from PyPI: check what `otelcol validate` would reject first."""
+    config = yaml.safe_load((rendered("default") / "observability" / "otel-collector.yaml").read_text())
+    pipelines = config["service"]["pipelines"]
+
+    assert set(pipelines) == {"traces", "metrics"}
+    used = {"receivers": set(), "processors": set(), "exporters": set()}
+    for pipeline in pipelines.values():
+        assert pipeline["processors"][0] == "memory_limiter", "memory_limiter must come first"
+        assert "batch" in pipeline["processors"]
+        assert "debug" in pipeline["exporters"]
+        for kind in used:
+            assert pipeline[kind], f"a pipeline without {kind}"
+            used[kind] |= set(pipeline[kind])
+    for kind, names in used.items():
+        assert names == set(config[kind]), f"{kind}: defined and used differ"
+    assert set(config["service"]["extensions"]) == set(config["extensions"])
+    assert set(config["receivers"]["otlp"]["protocols"]) == {"grpc", "http"}
+    backends = [exporter["endpoint"] for name, exporter in config["exporters"].items() if name != "debug"]
+    assert backends == ["${env:TRACES_BACKEND_ENDPOINT}", "${env:METRICS_BACKEND_ENDPOINT}"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import time
@@ -25,6 +26,10 @@ VARIANTS = variants()
 # The one Celery preset whose smoke test runs against RabbitMQ instead of Redis.
 RABBITMQ_PRESET = "py312"
 SUPERUSER = {"email": "smoke@example.com", "password": "smoke-test-password-9f3k"}
+# Operational secrets the smoke test's production environment sets.
+HEALTH_TOKEN = secrets.token_urlsafe(32)
+METRICS_TOKEN = secrets.token_urlsafe(32)
+GIT_COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
 
 class Project:
@@ -77,6 +82,9 @@ class Project:
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DATABASE_URL": database_url,
+            "HEALTH_TOKEN": HEALTH_TOKEN,
+            "GIT_COMMIT": GIT_COMMIT,
+            **({"METRICS_TOKEN": METRICS_TOKEN} if self.answers["use_prometheus"] == "y" else {}),
         }
 
     def database_url(self, purpose: str) -> str:
@@ -182,7 +190,8 @@ def server(project, tmp_path):
             "DJANGO_SUPERUSER_PASSWORD": SUPERUSER["password"],
         },
     )
-    worker = start_worker(project, env, tmp_path / "worker.log")
+    # Presets run side by side: each worker's metrics endpoint needs a port of its own.
+    worker = start_worker(project, {**env, "WORKER_METRICS_PORT": str(free_port())}, tmp_path / "worker.log")
     port = free_port()
     log_path = tmp_path / "gunicorn.log"
     with log_path.open("w") as log:
@@ -280,6 +289,37 @@ def check_export_runs_on_the_worker(browser: Browser, worker_log: Path, bookmark
     )
 
 
+def check_detailed_health(browser: Browser) -> None:
+    """Staff-only health: refused without the token, complete with it."""
+    anonymous = browser.client.get("/health/detailed", headers={"X-Forwarded-Proto": "https"})
+    assert anonymous.status_code == 401, anonymous.text
+    report = browser.client.get(
+        "/health/detailed",
+        headers={"X-Forwarded-Proto": "https", "Authorization": f"Bearer {HEALTH_TOKEN}"},
+    )
+    assert report.status_code == 200, report.text
+    body = report.json()
+    assert body["commit"] == GIT_COMMIT
+    assert all(check["status"] == "ok" for check in body["checks"].values()), body
+
+
+def check_metrics(browser: Browser) -> None:
+    """/metrics is closed without the token, and what it serves is valid exposition format."""
+    proxy = {"X-Forwarded-Proto": "https"}
+    refused = browser.client.get("/metrics", headers=proxy)
+    assert refused.status_code in (403, 404), refused.text
+    scraped = browser.client.get("/metrics", headers={**proxy, "Authorization": f"Bearer {METRICS_TOKEN}"})
+    assert scraped.status_code == 200, scraped.text
+    assert "django_http_requests_total" in scraped.text
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool is missing: `make promtool` installs Debian's prometheus package"
+    result = subprocess.run(
+        [promtool, "check", "metrics"], input=scraped.text, capture_output=True, text=True, check=False
+    )
+    # Exit 1: not parsable; exit 3: parsable but with lint findings (names, help texts).
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def check_served_api(project: Project, browser: Browser, log_path: Path) -> None:
     assert browser.request("GET", "/livez").status_code == 200
     ready = browser.request("GET", "/readyz")
@@ -324,6 +364,10 @@ def check_served_api(project: Project, browser: Browser, log_path: Path) -> None
         login_path = "/api/v1/auth/token/" if project.answers["auth"] == "jwt" else "/api/v1/auth/login/"
         errors = assert_problem(browser.request("POST", login_path, json={}), 400)["errors"]
         assert {"email", "password"} <= set(errors)
+
+    check_detailed_health(browser)
+    if project.answers["use_prometheus"] == "y":
+        check_metrics(browser)
 
     request_id = f"smoke-{uuid.uuid4().hex}"
     traced = browser.request("GET", "/livez", headers={"X-Request-ID": request_id})

@@ -7,7 +7,18 @@ structlog formatter as the application's and come out as JSON lines on stderr.
 
 import os
 
+{% if cookiecutter.use_prometheus == "y" or cookiecutter.use_opentelemetry == "y" -%}
+from gunicorn.arbiter import Arbiter
+from gunicorn.workers.base import Worker
+
+{% endif -%}
 from {{ cookiecutter.project_slug }}.common.logging import build_logging_config
+{%- if cookiecutter.use_opentelemetry == "y" %}
+from {{ cookiecutter.project_slug }}.common.tracing import configure_tracing
+{%- endif %}
+{%- if cookiecutter.use_prometheus == "y" %}
+from {{ cookiecutter.project_slug }}.metrics import multiprocess
+{%- endif %}
 
 
 def available_cpus() -> int:
@@ -41,3 +52,30 @@ accesslog = None
 errorlog = "-"
 loglevel = (os.environ.get("LOG_LEVEL") or "INFO").lower()
 logconfig_dict = build_logging_config(level=loglevel.upper(), json=True)
+{%- if cookiecutter.use_opentelemetry == "y" %}
+
+# As config.wsgi sets it: tracing reads the settings in post_fork, before the application
+# is loaded.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+
+
+def post_fork(server: Arbiter, worker: Worker) -> None:
+    """Start tracing in each worker, after the fork: the exporter's thread would not
+    survive it, and the worker must instrument Django before it loads the application."""
+    configure_tracing()
+{%- endif %}
+{%- if cookiecutter.use_prometheus == "y" %}
+
+
+def on_starting(server: Arbiter) -> None:
+    """Before any worker starts: a fresh directory for the workers' metrics files."""
+    multiprocess.use_fresh_directory()
+
+
+def child_exit(server: Arbiter, worker: Worker) -> None:
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server: Arbiter) -> None:
+    multiprocess.remove_directory()
+{%- endif %}

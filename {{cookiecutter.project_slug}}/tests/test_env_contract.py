@@ -32,13 +32,16 @@ def first_string_argument(call: ast.Call) -> str | None:
     return None
 
 
+READERS = {"env", "os.getenv", "os.environ.get", "required", "optional_secret"}
+
+
 def variables_read(tree: ast.AST) -> Iterator[str]:
     """Names read through django-environ (env(...), env.str(...), ...), os.environ and os.getenv,
-    and the production settings' required(...)."""
+    and the production settings' required(...) and optional_secret(...)."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             function = dotted_name(node.func)
-            reader = function in {"env", "os.getenv", "os.environ.get", "required"} or (
+            reader = function in READERS or (
                 function.startswith("env.") and function != "env.db_url_config"
             )
             if reader and (name := first_string_argument(node)):

@@ -72,6 +72,21 @@ def test_production_never_reads_dotenv(environment: dict[str, str]) -> None:
         load("production")
 
 
+def test_production_refuses_a_weak_health_token(environment: dict[str, str]) -> None:
+    environment.update(production_env(HEALTH_TOKEN="secret"))
+
+    with pytest.raises(ImproperlyConfigured, match="HEALTH_TOKEN is too short"):
+        load("production")
+
+
+def test_production_keeps_detailed_health_for_staff_without_a_health_token(
+    environment: dict[str, str],
+) -> None:
+    environment.update(production_env())
+
+    assert load("production")["HEALTH_TOKEN"] == ""
+
+
 @pytest.fixture
 def production(environment: dict[str, str]) -> dict[str, Any]:
     environment.update(
@@ -93,7 +108,7 @@ def test_production_takes_hosts_and_database_from_the_environment(
 
     assert production["DEBUG"] is False
     assert production["ALLOWED_HOSTS"] == ["api.example.org", "admin.example.org"]
-    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert database["ENGINE"] == "{% if cookiecutter.use_prometheus == "y" %}django_prometheus{% else %}django{% endif %}.db.backends.postgresql"
     assert (database["HOST"], database["NAME"], database["USER"]) == ("db.internal", "app", "app")
     assert database["OPTIONS"]["pool"] == {"min_size": 3, "max_size": 7, "timeout": 10.0}
     assert database["CONN_MAX_AGE"] == 0
@@ -150,7 +165,7 @@ def test_passwords_are_hashed_with_argon2_outside_the_suite(
 def test_database_urls_other_than_postgresql_get_no_pool(environment: dict[str, str]) -> None:
     database = database_settings("sqlite:////tmp/app.sqlite3")
 
-    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["ENGINE"] == "{% if cookiecutter.use_prometheus == "y" %}django_prometheus{% else %}django{% endif %}.db.backends.sqlite3"
     assert "pool" not in database.get("OPTIONS", {})
 
 
@@ -158,7 +173,7 @@ def test_development_runs_on_sqlite_with_nothing_configured(environment: dict[st
     settings = load("development")
 
     assert settings["DEBUG"] is True
-    assert settings["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert settings["DATABASES"]["default"]["ENGINE"] == "{% if cookiecutter.use_prometheus == "y" %}django_prometheus{% else %}django{% endif %}.db.backends.sqlite3"
     assert settings["DATABASES"]["default"]["NAME"] == str(BASE_DIR / "db.sqlite3")
     assert settings["SECRET_KEY"].startswith("django-insecure-")
     assert settings["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1", "[::1]"]

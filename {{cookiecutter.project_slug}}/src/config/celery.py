@@ -13,8 +13,32 @@ import structlog
 from celery import Celery, Task, signals
 from django.conf import settings
 from django.utils.log import configure_logging
+{%- if cookiecutter.use_opentelemetry == "y" or cookiecutter.use_prometheus == "y" %}
+{% endif %}
+{%- if cookiecutter.use_opentelemetry == "y" %}
+from {{ cookiecutter.project_slug }}.common.tracing import configure_tracing
+{%- endif %}
+{%- if cookiecutter.use_prometheus == "y" %}
+from {{ cookiecutter.project_slug }}.metrics import multiprocess
+{%- endif %}
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+{%- if cookiecutter.use_prometheus == "y" %}
+
+
+@signals.import_modules.connect
+def count_tasks(**kwargs: Any) -> None:
+    """Count the worker's tasks in files that its pool processes share (metrics.celery).
+
+    prometheus_client decides where it counts when it is first imported, which Django's
+    start-up does. The worker sets Django up on this signal, in the app's Django fix-up:
+    this receiver, connected before the app exists, runs first.
+    """
+    multiprocess.use_fresh_directory()
+    from {{ cookiecutter.project_slug }}.metrics.celery import count_worker_tasks
+
+    count_worker_tasks()
+{% endif %}
 
 REQUEST_ID_HEADER = "request_id"
 
@@ -45,6 +69,24 @@ def disable_connection_pool(**kwargs: Any) -> None:
     """
     for database in settings.DATABASES.values():
         database.get("OPTIONS", {}).pop("pool", None)
+{%- if cookiecutter.use_opentelemetry == "y" %}
+
+
+@signals.worker_process_init.connect
+def start_tracing_in_pool_process(**kwargs: Any) -> None:
+    """Trace each prefork pool process's tasks, started after the fork.
+
+    The worker's main process only takes messages from the broker and hands them to
+    these processes: it forks them, so it starts no exporter thread of its own.
+    """
+    configure_tracing()
+
+
+@signals.beat_init.connect
+def start_tracing_in_beat(**kwargs: Any) -> None:
+    """Trace the tasks beat sends: each send starts a trace that the task continues."""
+    configure_tracing()
+{%- endif %}
 
 
 @signals.before_task_publish.connect

@@ -23,6 +23,17 @@ from procrastinate.contrib.django.django_connector import DjangoConnector
 from procrastinate.contrib.django.settings import settings as procrastinate_settings
 from procrastinate.jobs import Job, Status
 from procrastinate.worker import Worker
+{%- if cookiecutter.use_opentelemetry == "y" or cookiecutter.use_prometheus == "y" %}
+{% endif %}
+{%- if cookiecutter.use_opentelemetry == "y" %}
+from {{ cookiecutter.project_slug }}.common.tracing import continue_job_trace
+{%- endif %}
+{%- if cookiecutter.use_prometheus == "y" %}
+from {{ cookiecutter.project_slug }}.metrics.procrastinate import (
+    count_task,
+    serve_metrics_while_working,
+)
+{%- endif %}
 
 logger = structlog.get_logger(__name__)
 
@@ -118,7 +129,7 @@ class InProcessJobManager(manager.JobManager):
         )
         arguments = [context] if task.pass_context else []
         run = middleware.compose(
-            [bind_job_context, *task.task_middleware],
+            [bind_job_context, {% if cookiecutter.use_opentelemetry == "y" %}continue_job_trace, {% endif %}*task.task_middleware],
             lambda: task(*arguments, **job.task_kwargs),
             context,
             None,
@@ -133,8 +144,20 @@ def on_app_ready(app: App) -> None:
     """settings.PROCRASTINATE_ON_APP_READY: called once per process, as Django starts."""
     app.worker_defaults = {
         **app.worker_defaults,
-        "task_middleware": [*app.worker_defaults.get("task_middleware", []), bind_job_context],
+        "task_middleware": [
+            *app.worker_defaults.get("task_middleware", []),
+            bind_job_context,
+{%- if cookiecutter.use_opentelemetry == "y" %}
+            continue_job_trace,
+{%- endif %}
+{%- if cookiecutter.use_prometheus == "y" %}
+            count_task,
+{%- endif %}
+        ],
     }
+{%- if cookiecutter.use_prometheus == "y" %}
+    serve_metrics_while_working(app)
+{%- endif %}
     alias = procrastinate_settings.DATABASE_ALIAS
     if connections[alias].vendor != "postgresql":
         app.connector = PostgresRequiredConnector(alias=alias)

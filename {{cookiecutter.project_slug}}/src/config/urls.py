@@ -9,6 +9,8 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from {{ cookiecutter.project_slug }}.health.apis import DetailedHealthApi
+
 # The admin's pages are titled with the service's name.
 admin.site.site_header = {{ cookiecutter.__project_name_literal }}
 admin.site.site_title = {{ cookiecutter.__project_name_literal }}
@@ -22,6 +24,8 @@ urlpatterns = [
     # health.middleware.ProbeMiddleware answers these before the host check; they are
     # listed here too, so that the URL map is complete and reverse() knows them.
     path("", include("{{ cookiecutter.project_slug }}.health.urls")),
+    # Behind the host check and the API's authentication, unlike the probes.
+    path("health/detailed", DetailedHealthApi.as_view(), name="health-detailed"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

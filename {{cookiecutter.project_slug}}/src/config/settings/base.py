@@ -19,6 +19,12 @@ from celery.schedules import crontab
 from corsheaders.defaults import default_headers
 from csp.constants import NONE, SELF
 
+{% if cookiecutter.use_prometheus == "y" -%}
+from {{ cookiecutter.project_slug }}.common.access import parse_networks
+{% endif -%}
+{% if cookiecutter.use_sentry == "y" -%}
+from {{ cookiecutter.project_slug }}.common.error_tracking import sample_rate
+{% endif -%}
 from {{ cookiecutter.project_slug }}.common.logging import build_logging_config
 
 # Lets generic Django classes be subscripted at run time (ModelAdmin[User], QuerySet[...]),
@@ -33,6 +39,8 @@ DEBUG = False
 
 # The installed distribution's version: pyproject.toml is its one source.
 SERVICE_VERSION = version("{{ cookiecutter.project_slug.replace('_', '-') }}")
+# The commit the running build was made from; the image build sets it.
+SERVICE_COMMIT = env.str("GIT_COMMIT", default="unknown")
 
 # Application definition
 
@@ -65,6 +73,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+{%- if cookiecutter.use_prometheus == "y" %}
+    # Outermost and innermost (last): django-prometheus times the whole stack, and
+    # counts responses by view, method and status.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+{%- endif %}
     # First, so that every later log line carries the request id and the access line
     # records the final status and the full duration.
     "{{ cookiecutter.project_slug }}.common.middleware.RequestIdMiddleware",
@@ -79,6 +92,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "csp.middleware.CSPMiddleware",
+{%- if cookiecutter.use_prometheus == "y" %}
+    # Before CommonMiddleware's host check: Prometheus scrapes the pod's address.
+    "{{ cookiecutter.project_slug }}.metrics.middleware.MetricsMiddleware",
+{%- endif %}
     # Before CommonMiddleware's host check: probes arrive with the pod's address as Host.
     "{{ cookiecutter.project_slug }}.health.middleware.ProbeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -86,6 +103,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+{%- if cookiecutter.use_prometheus == "y" %}
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+{%- endif %}
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -109,6 +129,24 @@ TEMPLATES = [
 
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 
+# A monitor presenting this as a bearer token may read /health/detailed; without it only
+# staff users can.
+HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
+{%- if cookiecutter.use_prometheus == "y" %}
+
+# Who may read /metrics{% if cookiecutter.task_queue != "none" %} and the task workers' metrics{% endif %}: a caller presenting METRICS_TOKEN
+# as a bearer token, or connecting from one of METRICS_ALLOWED_NETWORKS (CIDRs,
+# comma-separated). With neither set, nobody may.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = parse_networks(
+    env.str("METRICS_ALLOWED_NETWORKS", default=""), setting="METRICS_ALLOWED_NETWORKS"
+)
+{%- if cookiecutter.task_queue != "none" %}
+# The port on which a task worker serves its metrics, over HTTP, at /metrics.
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=9808)
+{%- endif %}
+{%- endif %}
+
 # Database
 
 
@@ -127,6 +165,10 @@ def database_settings(url: str) -> dict[str, Any]:
         # The pool owns the connections: Django must hand each one back when a request ends.
         database["CONN_MAX_AGE"] = 0
         database["CONN_HEALTH_CHECKS"] = True
+{%- if cookiecutter.use_prometheus == "y" %}
+    # django-prometheus's engines: Django's own, counting connections and timing queries.
+    database["ENGINE"] = database["ENGINE"].replace("django.db.", "django_prometheus.db.", 1)
+{%- endif %}
     return database
 
 
@@ -142,7 +184,7 @@ def redis_cache(url: str) -> dict[str, Any]:
     A stalled Redis costs a request at most a second: redis-py's own timeouts are five.
     """
     return {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "{% if cookiecutter.use_prometheus == "y" %}{{ cookiecutter.project_slug }}.metrics.cache{% else %}django.core.cache.backends.redis{% endif %}.RedisCache",
         "LOCATION": url,
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
@@ -155,7 +197,13 @@ CACHES: dict[str, dict[str, Any]] = {
     "default": (
         redis_cache(REDIS_URL)
         if REDIS_URL
+{%- if cookiecutter.use_prometheus == "y" %}
+        else {
+            "BACKEND": "{{ cookiecutter.project_slug }}.metrics.cache.LocMemCache",
+        }
+{%- else %}
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+{%- endif %}
     ),
 }
 # Sessions are stored in the database and read through the cache: a flushed or
@@ -166,7 +214,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # A table in the database, created by the common app's migrations.
 CACHES: dict[str, dict[str, Any]] = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "BACKEND": "{% if cookiecutter.use_prometheus == "y" %}{{ cookiecutter.project_slug }}.metrics.cache{% else %}django.core.cache.backends.db{% endif %}.DatabaseCache",
         "LOCATION": "django_cache",
         # Past MAX_ENTRIES each write deletes a third of the entries; the default is 300.
         "OPTIONS": {"MAX_ENTRIES": 50_000},
@@ -234,6 +282,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Orchestrator probes speak plain HTTP to the pod: never redirect them to HTTPS.
 SECURE_REDIRECT_EXEMPT = [r"^(livez|readyz|healthz)$"]
+{%- if cookiecutter.use_prometheus == "y" %}
+# Prometheus, too, scrapes the pod itself over plain HTTP.
+SECURE_REDIRECT_EXEMPT += [r"^metrics$"]
+{%- endif %}
 
 # Nothing loads from anywhere but this origin. The API documentation pages loosen the
 # policy for themselves only (config.urls).
@@ -316,6 +368,31 @@ SPECTACULAR_SETTINGS = {
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 LOGGING_CONFIG = "{{ cookiecutter.project_slug }}.common.logging.configure_logging"
 LOGGING = build_logging_config(level=LOG_LEVEL, json=True)
+{%- if cookiecutter.use_opentelemetry == "y" %}
+
+# Tracing: OpenTelemetry (common.tracing), inert without an OTLP endpoint.
+# The SDK reads the endpoint and its other OTEL_* variables from the environment itself.
+TRACING_ENABLED = bool(env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default=""))
+TRACING_SERVICE_NAME = env.str("OTEL_SERVICE_NAME", default="{{ cookiecutter.project_slug }}")
+{%- endif %}
+{%- if cookiecutter.use_sentry == "y" %}
+
+# Error tracking: Sentry (common.error_tracking), on when SENTRY_DSN is set.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+SENTRY_RELEASE = env.str(
+    "SENTRY_RELEASE",
+    default=f"{{ cookiecutter.project_slug }}@{SERVICE_VERSION}",
+)
+# Shares of the errors reported and of the requests traced by Sentry's own performance
+# monitoring (off by default{% if cookiecutter.use_opentelemetry == "y" %}: OpenTelemetry traces the requests{% endif %}).
+SENTRY_SAMPLE_RATE = sample_rate(
+    env.str("SENTRY_SAMPLE_RATE", default="1.0"), variable="SENTRY_SAMPLE_RATE"
+)
+SENTRY_TRACES_SAMPLE_RATE = sample_rate(
+    env.str("SENTRY_TRACES_SAMPLE_RATE", default="0.0"), variable="SENTRY_TRACES_SAMPLE_RATE"
+)
+{%- endif %}
 {%- if cookiecutter.task_queue == "celery" %}
 
 # Background tasks: Celery (config.celery). ARCHITECTURE.md explains the choices.

@@ -8,6 +8,9 @@ load_dotenv()
 from config.settings.base import *  # noqa: E402, F403
 from config.settings.base import BASE_DIR, LOG_LEVEL, database_settings, env  # noqa: E402
 
+{% if cookiecutter.use_prometheus == "y" -%}
+from {{ cookiecutter.project_slug }}.common.access import parse_networks  # noqa: E402
+{% endif -%}
 from {{ cookiecutter.project_slug }}.common.logging import build_logging_config  # noqa: E402
 
 DEBUG = True
@@ -25,6 +28,18 @@ DATABASES = {
 }
 
 LOGGING = build_logging_config(level=LOG_LEVEL, json=False)
+{%- if cookiecutter.use_prometheus == "y" %}
+
+# /metrics answers on this machine without a token.
+METRICS_ALLOWED_NETWORKS = parse_networks(
+    env.str("METRICS_ALLOWED_NETWORKS", default="127.0.0.0/8,::1/128"),
+    setting="METRICS_ALLOWED_NETWORKS",
+)
+{%- endif %}
+{%- if cookiecutter.use_sentry == "y" %}
+
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="development")
+{%- endif %}
 {%- if cookiecutter.task_queue == "celery" %}
 
 # Without a broker, tasks run in-process as they are enqueued, so that the service runs
@@ -35,5 +50,5 @@ CELERY_TASK_ALWAYS_EAGER = not env.str("CELERY_BROKER_URL", default="")
 # The task queue needs PostgreSQL. Without it, a deferred task runs in-process once the
 # deferring transaction commits, so that the service runs on a bare laptop; the log says
 # so once at start-up.
-TASKS_RUN_IN_PROCESS = DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+TASKS_RUN_IN_PROCESS = not DATABASES["default"]["ENGINE"].endswith(".postgresql")
 {%- endif %}

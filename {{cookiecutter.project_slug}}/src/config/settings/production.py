@@ -23,6 +23,17 @@ def required(name: str) -> str:
     return value
 
 
+def optional_secret(name: str, *, min_length: int = 32) -> str:
+    """A token that may be left unset (the feature stays closed) but, when set, is strong."""
+    value: str = env.str(name, default="").strip()
+    if value and len(value) < min_length:
+        raise ImproperlyConfigured(
+            f"{name} is too short to be a secret: use {min_length} or more random characters, "
+            "or leave it unset."
+        )
+    return value
+
+
 SECRET_KEY = required("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = [
     host.strip() for host in required("DJANGO_ALLOWED_HOSTS").split(",") if host.strip()
@@ -33,6 +44,10 @@ CACHES = {"default": redis_cache(required("REDIS_URL"))}
 {%- endif %}
 {%- if cookiecutter.task_queue == "celery" %}
 CELERY_BROKER_URL = required("CELERY_BROKER_URL")
+{%- endif %}
+HEALTH_TOKEN = optional_secret("HEALTH_TOKEN")
+{%- if cookiecutter.use_prometheus == "y" %}
+METRICS_TOKEN = optional_secret("METRICS_TOKEN")
 {%- endif %}
 
 STORAGES = {

@@ -21,6 +21,12 @@ DATABASES = {
 # development.
 WHITENOISE_AUTOREFRESH = True
 
+{% if cookiecutter.use_sentry == "y" -%}
+# Nothing reaches Sentry from the tests, whatever the developer's .env says; the error
+# tracking tests set up a transport of their own.
+SENTRY_DSN = ""
+
+{% endif -%}
 # Argon2 is deliberately slow; the suite hashes hundreds of passwords.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -47,4 +53,10 @@ PROCRASTINATE_IMPORT_PATHS = [
     "{{ cookiecutter.project_slug }}.common.task_queue",
     "tests.tasks",
 ]
+{%- endif %}
+{%- if cookiecutter.use_prometheus == "y" and cookiecutter.task_queue != "none" %}
+
+# The workers the tests start serve their metrics on a port the system picks, which
+# they log: several can run at once.
+WORKER_METRICS_PORT = 0
 {%- endif %}

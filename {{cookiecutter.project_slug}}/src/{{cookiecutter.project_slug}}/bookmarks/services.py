@@ -5,6 +5,9 @@ import structlog
 from django.db import IntegrityError, transaction
 from django.utils.encoding import iri_to_uri, punycode
 
+{% if cookiecutter.use_prometheus == "y" -%}
+from {{ cookiecutter.project_slug }}.bookmarks.metrics import BOOKMARKS_CREATED
+{% endif -%}
 from {{ cookiecutter.project_slug }}.bookmarks.models import Bookmark
 from {{ cookiecutter.project_slug }}.common.exceptions import ConflictError
 from {{ cookiecutter.project_slug }}.users.models import User
@@ -47,6 +50,10 @@ def bookmark_create(
         owner=owner, title=title, url=normalize_url(url), notes=notes, is_favorite=is_favorite
     )
     _save(bookmark)
+{%- if cookiecutter.use_prometheus == "y" %}
+    # Counted once the bookmark is committed: a rolled-back request created nothing.
+    transaction.on_commit(BOOKMARKS_CREATED.inc)
+{%- endif %}
     logger.info("bookmark.created", bookmark_id=str(bookmark.pk), owner_id=str(owner.pk))
     return bookmark
 

@@ -9,6 +9,10 @@ from django.conf import settings
 from django.core import checks
 {%- endif %}
 from django.core.signals import got_request_exception
+{%- if cookiecutter.use_sentry == "y" %}
+
+from {{ cookiecutter.project_slug }}.common.error_tracking import init_error_tracking
+{%- endif %}
 
 logger = structlog.get_logger("{{ cookiecutter.project_slug }}.common")
 
@@ -45,6 +49,9 @@ class CommonConfig(AppConfig):
 
     def ready(self) -> None:
         got_request_exception.connect(log_unhandled_exception, dispatch_uid="log_unhandled")
+{%- if cookiecutter.use_sentry == "y" %}
+        init_error_tracking()
+{%- endif %}
 {%- if cookiecutter.task_queue == "celery" %}
         report_in_process_tasks()
 {%- endif %}

@@ -9,6 +9,10 @@ import logging.config
 from typing import Any
 
 import structlog
+{%- if cookiecutter.use_opentelemetry == "y" %}
+from opentelemetry import trace
+{%- endif %}
+{%- if cookiecutter.task_queue == "postgres" or cookiecutter.use_opentelemetry == "y" %}
 {%- if cookiecutter.task_queue == "postgres" %}
 
 
@@ -27,6 +31,24 @@ def add_job_context(
         if request_id := (job.get("task_kwargs") or {}).get("request_id"):
             event_dict.setdefault("request_id", request_id)
     return event_dict
+{%- endif %}
+{%- if cookiecutter.use_opentelemetry == "y" %}
+
+
+def add_trace_context(
+    logger: Any, method_name: str, event_dict: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    """Give the line the trace and span ids of the span it is logged in, if one records.
+
+    While tracing is inert there is never such a span, and this costs one context
+    variable lookup.
+    """
+    span_context = trace.get_current_span().get_span_context()
+    if span_context.is_valid:
+        event_dict["trace_id"] = trace.format_trace_id(span_context.trace_id)
+        event_dict["span_id"] = trace.format_span_id(span_context.span_id)
+    return event_dict
+{%- endif %}
 {% endif %}
 
 # Applied to records that come from the standard library's logging rather than structlog.
@@ -34,6 +56,9 @@ FOREIGN_PRE_CHAIN: list[structlog.typing.Processor] = [
     structlog.contextvars.merge_contextvars,
 {%- if cookiecutter.task_queue == "postgres" %}
     add_job_context,
+{%- endif %}
+{%- if cookiecutter.use_opentelemetry == "y" %}
+    add_trace_context,
 {%- endif %}
     structlog.stdlib.add_logger_name,
     structlog.stdlib.add_log_level,

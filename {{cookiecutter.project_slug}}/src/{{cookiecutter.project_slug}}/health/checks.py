@@ -43,6 +43,8 @@ logger = structlog.get_logger(__name__)
 class CheckResult:
     ok: bool
     duration_ms: float
+    # Why the check failed: shown to staff by /health/detailed, never by the public probes.
+    error: str | None = None
 
 
 def query_database(sql: str, alias: str = "default") -> tuple[Any, ...] | None:
@@ -129,10 +131,9 @@ def run_check(name: str, check: Callable[[], None]) -> CheckResult:
     try:
         check()
     except Exception as exc:  # whatever went wrong, the component is not ready
-        logger.warning(
-            "readiness_check_failed", component=name, error=f"{type(exc).__name__}: {exc}"
-        )
-        return CheckResult(ok=False, duration_ms=elapsed_ms(started))
+        error = f"{type(exc).__name__}: {exc}"
+        logger.warning("readiness_check_failed", component=name, error=error)
+        return CheckResult(ok=False, duration_ms=elapsed_ms(started), error=error)
     return CheckResult(ok=True, duration_ms=elapsed_ms(started))
 
 
@@ -158,5 +159,9 @@ def run_checks() -> dict[str, CheckResult]:
             results[name] = future.result()
         else:
             logger.warning("readiness_check_timed_out", component=name)
-            results[name] = CheckResult(ok=False, duration_ms=CHECK_TIMEOUT_SECONDS * 1000)
+            results[name] = CheckResult(
+                ok=False,
+                duration_ms=CHECK_TIMEOUT_SECONDS * 1000,
+                error=f"no answer within {CHECK_TIMEOUT_SECONDS} s",
+            )
     return results

@@ -24,6 +24,10 @@ class ProbeMiddleware:
         try:
             match = resolve(request.path_info, urlconf=PROBE_URLCONF)
         except Resolver404:
+            match = None
+        if match is None:
+            # Outside the except block, so that the request's own errors are not chained
+            # to this Resolver404 in tracebacks and error reports.
             return self.get_response(request)
         response: HttpResponseBase = match.func(request, *match.args, **match.kwargs)
         # Django renders a view's response after the view returns; here that is our job.

@@ -1,0 +1,162 @@
+"""Under a real gunicorn with two workers, /metrics adds up what every worker counted."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from django.urls import resolve
+
+from tests.subprocesses import PROJECT_DIR, production_env
+
+from {{ cookiecutter.project_slug }}.metrics.tests.scraping import (
+    TOKEN,
+    names_in,
+    referenced_metrics,
+    scrape,
+    total,
+)
+
+REQUESTS = 30
+{%- if cookiecutter.cache == "redis" and cookiecutter.task_queue == "celery" %}
+SERVICES = ("REDIS_URL", "CELERY_BROKER_URL")
+{%- elif cookiecutter.cache == "redis" %}
+SERVICES = ("REDIS_URL",)
+{%- elif cookiecutter.task_queue == "celery" %}
+SERVICES = ("CELERY_BROKER_URL",)
+{%- else %}
+SERVICES: tuple[str, ...] = ()
+{%- endif %}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@contextmanager
+def serving(tmp_path: Path, **env: str) -> Iterator[str]:
+    """gunicorn with two workers and production settings; its temporary directory is
+    ``tmp_path``, where the workers' metrics files go."""
+    port = free_port()
+    environment = production_env(
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        WEB_CONCURRENCY="2",
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        METRICS_TOKEN=TOKEN,
+        TMPDIR=str(tmp_path),
+        **env,
+    )
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
+            cwd=PROJECT_DIR,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, log.read_text()
+            try:
+                urllib.request.urlopen(f"{url}/livez", timeout=1)  # noqa: S310
+                break
+            except OSError:
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def get(url: str) -> int:
+    """GET as the TLS-terminating proxy forwards it; the status."""
+    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+            status: int = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    return status
+
+
+def test_every_scrape_counts_the_requests_all_workers_answered(tmp_path: Path) -> None:
+    path = "/api/v1/auth/me/"
+    view = resolve(path).view_name
+
+    with serving(tmp_path) as url:
+        statuses = {get(f"{url}{path}") for _ in range(REQUESTS)}
+        # Whichever worker answers the scrape, it reports the count of both.
+        counts = set()
+        for _ in range(5):
+            status, text = scrape(f"{url}/metrics")
+            assert status == 200, text
+            counts.add(
+                total(
+                    text,
+                    "django_http_responses_total_by_status_view_method_total",
+                    view=view,
+                    method="GET",
+                )
+            )
+        [directory] = tmp_path.glob("prometheus-metrics-*")
+        pids = {file.stem.rpartition("_")[2] for file in directory.glob("counter_*.db")}
+
+    assert statuses == {401}
+    assert counts == {REQUESTS}
+    assert len(pids) == 2, "each worker counts in files of its own"
+    assert not directory.exists(), "the server removes its metrics directory when it stops"
+
+
+def test_metrics_are_closed_and_answer_any_host(tmp_path: Path) -> None:
+    with serving(tmp_path) as url:
+        refused, _ = scrape(f"{url}/metrics", token="not-the-token")
+        # At the pod's address, over plain HTTP: no host check, no redirect to HTTPS.
+        by_address, text = scrape(f"{url}/metrics", headers={"Host": "10.1.2.3:8000"})
+
+    assert refused == 404
+    assert by_address == 200
+    assert "django_http_requests_before_middlewares_total" in text
+
+
+def database_url() -> str:
+    database = connection.settings_dict
+    credentials = quote(database["USER"] or "", safe="")
+    if database["PASSWORD"]:
+        credentials += ":" + quote(database["PASSWORD"], safe="")
+    return (
+        f"postgres://{credentials}@{database['HOST'] or 'localhost'}:{database['PORT'] or 5432}"
+        f"/{database['NAME']}"
+    )
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_every_metric_the_alerts_and_the_dashboard_use_is_served(tmp_path: Path) -> None:
+    # The suite's own services, not production_env's stand-ins.
+    services = {name: os.environ[name] for name in SERVICES if os.environ.get(name)}
+    with serving(tmp_path, DATABASE_URL=database_url(), **services) as url:
+        for _ in range(3):
+            get(f"{url}/api/v1/auth/me/")
+        # The first scrape's readiness checks query the database; the next one shows it.
+        scrape(f"{url}/metrics")
+        status, text = scrape(f"{url}/metrics")
+
+    assert status == 200
+    assert referenced_metrics("web") - names_in(text) == set()
+    assert referenced_metrics("web") >= {"django_db_query_duration_seconds_bucket"}
