@@ -108,10 +108,15 @@ def overhead_figures(installed, defaults: dict[str, str]) -> dict[str, object]:
         stack.callback(sink.wait, timeout=10)
         stack.callback(sink.terminate)
         ports, headers = {}, {}
+        envs: dict[str, dict[str, str]] = {}
         for name, ((project, base_env), extra) in configurations.items():
-            env = production_env(base_env, **rates, **extra)
-            if name != "active":  # "active" shares the "on" render and its database
+            if name == "active":
+                # The "on" render, its database and its signing key (the token stays valid).
+                env = {**envs["on"], **extra}
+            else:
+                env = production_env(base_env, **rates)
                 prepare(project, env)
+            envs[name] = env
             ports[name] = stack.enter_context(gunicorn(project, env, project / f"bench-{name}.log"))
             headers[name] = authorise(ports[name]) if name != "active" else headers["on"]
         for _ in range(ROUNDS):

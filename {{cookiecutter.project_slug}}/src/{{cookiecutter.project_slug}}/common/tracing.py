@@ -13,10 +13,12 @@ attributes, batching) from the environment itself.
 
 import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest, HttpResponseBase
 from opentelemetry import propagate, trace
 {%- if cookiecutter.task_queue == "postgres" %}
 from procrastinate import JobContext, middleware
@@ -65,6 +67,39 @@ def instrumentors() -> list[Any]:
     ]
 
 
+OTEL_MIDDLEWARE = (
+    "opentelemetry.instrumentation.django.middleware.otel_middleware._DjangoMiddleware"
+)
+TRACING_MIDDLEWARE = f"{__name__}.TracingMiddleware"
+
+
+class TracingMiddleware:
+    """OpenTelemetry's Django middleware, for the requests this service serves.
+
+    It names each span after the request's absolute URL, which reads the Host header
+    through Django's host check: a probe or a scrape addressed to the pod's IP would be
+    refused with 400 before the probe middleware could answer it. Requests for a host
+    outside ALLOWED_HOSTS therefore pass untraced; the probes and scrapes among them are
+    answered as usual, anything else is refused by CommonMiddleware as before.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        from opentelemetry.instrumentation.django.middleware.otel_middleware import (
+            _DjangoMiddleware,
+        )
+
+        self.get_response = get_response
+        self.traced = _DjangoMiddleware(get_response)
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        try:
+            request.get_host()
+        except DisallowedHost:
+            return self.get_response(request)
+        response: HttpResponseBase = self.traced(request)
+        return response
+
+
 def instrument(*, tracer_provider: "TracerProvider") -> None:
     """Trace the libraries' work with ``tracer_provider``.
 
@@ -73,9 +108,16 @@ def instrument(*, tracer_provider: "TracerProvider") -> None:
     """
     for instrumentor in instrumentors():
         instrumentor.instrument(tracer_provider=tracer_provider)
+    settings.MIDDLEWARE = [
+        TRACING_MIDDLEWARE if entry == OTEL_MIDDLEWARE else entry for entry in settings.MIDDLEWARE
+    ]
 
 
 def uninstrument() -> None:
+    # The instrumentation removes its own middleware entry, which instrument() replaced.
+    settings.MIDDLEWARE = [
+        OTEL_MIDDLEWARE if entry == TRACING_MIDDLEWARE else entry for entry in settings.MIDDLEWARE
+    ]
     for instrumentor in instrumentors():
         instrumentor.uninstrument()
 
