@@ -125,7 +125,7 @@ def test_a_request_has_a_server_span_and_query_spans_in_the_trace_its_log_line_n
 def test_a_probe_addressed_to_the_pods_ip_is_answered_untraced(
     spans: InMemorySpanExporter,
 ) -> None:
-    # Orchestrators probe (and Prometheus scrapes) pods by address, which no ALLOWED_HOSTS
+    # Orchestrators probe (and scrapers scrape) pods by address, which no ALLOWED_HOSTS
     # lists: tracing must not turn the host check into a 400 before the probe is answered.
     response = Client().get("/livez", HTTP_HOST="10.1.2.3:8000")
 
