@@ -6,6 +6,7 @@ Three renders of the default project, served side by side by gunicorn (2 workers
 - on:     all three y; tracing and Sentry installed but inert (no endpoint, no DSN)
 - active: the "on" render with OTEL_EXPORTER_OTLP_ENDPOINT and SENTRY_DSN pointing at a
           local sink that accepts and discards what is sent, so every span is exported
+- sampled: as active, keeping one trace in ten (OTEL_TRACES_SAMPLER=parentbased_traceidratio)
 
 Rounds alternate between the configurations, so that a busy moment of the machine hurts
 them alike; each figure is the median of the rounds. A benchmark, not a test.
@@ -89,15 +90,17 @@ def overhead_figures(installed, defaults: dict[str, str]) -> dict[str, object]:
     }
     sink_port = free_port()
     rates = {f"THROTTLE_{kind}_RATE": UNREACHED_RATE for kind in ("ANON", "USER", "LOGIN")}
+    sending = {
+        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{sink_port}",
+        "SENTRY_DSN": f"http://public@127.0.0.1:{sink_port}/1",
+    }
     configurations = {
         "off": (variants["off"], {}),
         "on": (variants["on"], {}),
-        "active": (
+        "active": (variants["on"], sending),
+        "sampled": (
             variants["on"],
-            {
-                "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{sink_port}",
-                "SENTRY_DSN": f"http://public@127.0.0.1:{sink_port}/1",
-            },
+            {**sending, "OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.1"},
         ),
     }
     samples: dict[str, dict[str, list[dict[str, object]]]] = {
@@ -110,7 +113,7 @@ def overhead_figures(installed, defaults: dict[str, str]) -> dict[str, object]:
         ports, headers = {}, {}
         envs: dict[str, dict[str, str]] = {}
         for name, ((project, base_env), extra) in configurations.items():
-            if name == "active":
+            if name in ("active", "sampled"):
                 # The "on" render, its database and its signing key (the token stays valid).
                 env = {**envs["on"], **extra}
             else:
@@ -118,7 +121,7 @@ def overhead_figures(installed, defaults: dict[str, str]) -> dict[str, object]:
                 prepare(project, env)
             envs[name] = env
             ports[name] = stack.enter_context(gunicorn(project, env, project / f"bench-{name}.log"))
-            headers[name] = authorise(ports[name]) if name != "active" else headers["on"]
+            headers[name] = headers["on"] if name in ("active", "sampled") else authorise(ports[name])
         for _ in range(ROUNDS):
             for endpoint, path in ENDPOINTS.items():
                 for name in configurations:
@@ -136,7 +139,7 @@ def overhead_figures(installed, defaults: dict[str, str]) -> dict[str, object]:
                 "p99_ms": statistics.median(run["p99_ms"] for run in runs),
             }
         off = row["off"]["requests_per_second"]
-        for name in ("on", "active"):
+        for name in ("on", "active", "sampled"):
             row[name]["throughput_vs_off"] = round(row[name]["requests_per_second"] / off, 3)
         figures[endpoint] = row
     return figures
