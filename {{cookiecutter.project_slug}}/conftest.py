@@ -9,7 +9,9 @@ green run.
 
 import os
 from functools import cache as memoize
+from pathlib import Path
 
+import environ
 import pytest
 from django.conf import settings
 {%- if cookiecutter.cache == "redis" %}
@@ -17,6 +19,8 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 {%- endif %}
 from django.db import connection
+
+from config.settings import dotenv
 
 
 def pytest_report_header() -> list[str]:
@@ -41,6 +45,16 @@ def pytest_report_header() -> list[str]:
         lines.append("broker: from CELERY_BROKER_URL")
 {%- endif %}
     return lines
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
+    """The environment a settings layer sees (tests.settings_layers.load), empty to begin
+    with; no .env file unless the test writes one."""
+    variables: dict[str, str] = {}
+    monkeypatch.setattr(environ.Env, "ENVIRON", variables)
+    monkeypatch.setattr(dotenv, "DOTENV_FILE", tmp_path / ".env")
+    return variables
 
 
 @memoize

@@ -2,11 +2,6 @@
 
 {%- if cookiecutter.cache == "redis" %}
 
-import runpy
-from pathlib import Path
-from typing import Any
-
-import environ
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.cached_db import SessionStore
@@ -17,29 +12,11 @@ from django.core.cache.backends.redis import RedisCache
 from django.utils.module_loading import import_string
 from pytest_django.fixtures import Settings
 
-from config.settings import base, dotenv
 from tests.logs import LogCapture
+from tests.settings_layers import load, load_base
 from tests.subprocesses import production_env
 
 from {{ cookiecutter.project_slug }}.common.apps import report_in_process_cache
-
-
-@pytest.fixture
-def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
-    """The environment the settings see, empty to begin with, and no .env file."""
-    variables: dict[str, str] = {}
-    monkeypatch.setattr(environ.Env, "ENVIRON", variables)
-    monkeypatch.setattr(dotenv, "DOTENV_FILE", tmp_path / ".env")
-    return variables
-
-
-def load(layer: str) -> dict[str, Any]:
-    return runpy.run_module(f"config.settings.{layer}")
-
-
-def load_base() -> dict[str, Any]:
-    """The base settings, run afresh (the other layers import the module already loaded)."""
-    return runpy.run_path(base.__file__)
 
 
 def test_without_redis_each_process_caches_for_itself(environment: dict[str, str]) -> None:

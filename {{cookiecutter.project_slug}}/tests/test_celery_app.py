@@ -1,9 +1,7 @@
 """The Celery app: its delivery guarantees, and the receivers that wire it to Django."""
 
-import runpy
 from typing import Any{% if cookiecutter.example_app == "y" %}, cast{% endif %}
 
-import environ
 import pytest
 import structlog
 from celery import signals
@@ -17,9 +15,9 @@ from config.celery import (
     disable_connection_pool,
     use_django_logging,
 )
-from config.settings import dotenv
 from tests import tasks
 from tests.logs import LogCapture
+from tests.settings_layers import load
 from tests.subprocesses import production_env, run_python
 {% if cookiecutter.example_app == "y" %}
 from {{ cookiecutter.project_slug }}.bookmarks.tasks import bookmark_export_build
@@ -78,15 +76,6 @@ def test_production_refuses_to_start_without_a_broker() -> None:
     assert "Set the CELERY_BROKER_URL environment variable" in result.stderr
 
 
-@pytest.fixture
-def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> dict[str, str]:
-    """The environment the settings see, empty to begin with, and no .env file."""
-    variables: dict[str, str] = {}
-    monkeypatch.setattr(environ.Env, "ENVIRON", variables)
-    monkeypatch.setattr(dotenv, "DOTENV_FILE", tmp_path / ".env")
-    return variables
-
-
 @pytest.mark.parametrize(
     ("variables", "eager"), [({}, True), ({"CELERY_BROKER_URL": "redis://127.0.0.1:6379/1"}, False)]
 )
@@ -95,7 +84,7 @@ def test_development_runs_tasks_in_process_only_without_a_broker(
 ) -> None:
     environment.update(variables)
 
-    development = runpy.run_module("config.settings.development")
+    development = load("development")
 
     assert development["CELERY_TASK_ALWAYS_EAGER"] is eager
 

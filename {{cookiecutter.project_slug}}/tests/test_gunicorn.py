@@ -3,18 +3,14 @@
 import json
 import os
 import runpy
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.subprocesses import PROJECT_DIR, production_env
+from tests.subprocesses import PROJECT_DIR, production_env, running_gunicorn
 
 CONFIG_FILE = str(PROJECT_DIR / "gunicorn.conf.py")
 
@@ -70,53 +66,20 @@ def test_the_environment_tunes_it(monkeypatch: pytest.MonkeyPatch) -> None:
     assert config["logconfig_dict"]["root"]["level"] == "WARNING"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
-@pytest.fixture
-def server() -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    port = free_port()
-    env = production_env(
-        GUNICORN_BIND=f"127.0.0.1:{port}",
-        WEB_CONCURRENCY="1",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", CONFIG_FILE],
-        cwd=PROJECT_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/livez", timeout=1)  # noqa: S310
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield url, process
-    process.terminate()
-    process.wait(timeout=20)
+def one_worker_env() -> dict[str, str]:
+    return production_env(WEB_CONCURRENCY="1", DJANGO_ALLOWED_HOSTS="127.0.0.1")
 
 
 def test_a_real_server_writes_json_lines_only_and_one_access_line_per_request(
-    server: tuple[str, subprocess.Popen[str]],
+    tmp_path: Path,
 ) -> None:
-    url, process = server
-    request = urllib.request.Request(f"{url}/livez", headers={"X-Request-ID": "smoke-1"})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
-        assert response.headers["X-Request-ID"] == "smoke-1"
+    log = tmp_path / "gunicorn.log"
+    with running_gunicorn(one_worker_env(), log) as server:
+        request = urllib.request.Request(f"{server.url}/livez", headers={"X-Request-ID": "smoke-1"})  # noqa: S310
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+            assert response.headers["X-Request-ID"] == "smoke-1"
 
-    process.terminate()
-    output, _ = process.communicate(timeout=20)
-    records = [json.loads(line) for line in output.splitlines()]
+    records = [json.loads(line) for line in log.read_text().splitlines()]
 
     assert any(record["event"].startswith("Booting worker") for record in records)
     assert not any("Control socket" in record["event"] for record in records)
@@ -135,10 +98,7 @@ def get_status(url: str, **headers: str) -> int:
     return status
 
 
-def test_a_real_server_answers_probes_sent_to_the_pod_address(
-    server: tuple[str, subprocess.Popen[str]],
-) -> None:
-    url, _ = server
-
-    assert get_status(f"{url}/livez", Host="10.1.2.3:8000") == 200
-    assert get_status(f"{url}/api/schema/", Host="10.1.2.3:8000") == 400
+def test_a_real_server_answers_probes_sent_to_the_pod_address(tmp_path: Path) -> None:
+    with running_gunicorn(one_worker_env(), tmp_path / "gunicorn.log") as server:
+        assert get_status(f"{server.url}/livez", Host="10.1.2.3:8000") == 200
+        assert get_status(f"{server.url}/api/schema/", Host="10.1.2.3:8000") == 400

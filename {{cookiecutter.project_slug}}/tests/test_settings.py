@@ -4,11 +4,8 @@ Each layer is executed afresh, with django-environ reading a test's own environm
 instead of the process's.
 """
 
-import runpy
-from pathlib import Path
 from typing import Any
 
-import environ
 import pytest
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ImproperlyConfigured
@@ -16,6 +13,7 @@ from pytest_django.fixtures import Settings
 
 from config.settings import dotenv
 from config.settings.base import BASE_DIR, PASSWORD_HASHERS, database_settings
+from tests.settings_layers import load
 from tests.subprocesses import production_env, run_python
 
 REQUIRED = [
@@ -38,19 +36,6 @@ def test_production_refuses_to_start_without_a_required_variable(missing: str) -
     assert result.returncode != 0
     assert "django.core.exceptions.ImproperlyConfigured" in result.stderr
     assert f"Set the {missing} environment variable" in result.stderr
-
-
-@pytest.fixture
-def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
-    """The environment the settings see, empty to begin with; no .env file unless written."""
-    variables: dict[str, str] = {}
-    monkeypatch.setattr(environ.Env, "ENVIRON", variables)
-    monkeypatch.setattr(dotenv, "DOTENV_FILE", tmp_path / ".env")
-    return variables
-
-
-def load(layer: str) -> dict[str, Any]:
-    return runpy.run_module(f"config.settings.{layer}")
 
 
 @pytest.mark.parametrize("empty", REQUIRED)

@@ -3,15 +3,14 @@ set up after forks, and inert without an endpoint."""
 
 import json
 import re
-import subprocess
-import sys
+{%- if cookiecutter.task_queue != "none" %}
 import time
+{%- endif %}
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-{%- if cookiecutter.task_queue == "celery" %}
 from pathlib import Path
-{%- elif cookiecutter.task_queue == "postgres" %}
+{%- if cookiecutter.task_queue == "postgres" %}
 from typing import Any
 {%- endif %}
 
@@ -37,8 +36,8 @@ from tests.celery_worker import publishing_to, running_worker
 {% endif -%}
 from tests.logs import LogCapture
 from tests.otlp import running_collector
-from tests.subprocesses import PROJECT_DIR, production_env, run_python
-from tests.test_gunicorn import CONFIG_FILE, free_port
+from tests.subprocesses import production_env, run_python, running_gunicorn
+from tests.test_gunicorn import CONFIG_FILE
 
 from {{ cookiecutter.project_slug }}.common import tracing
 
@@ -300,45 +299,27 @@ def get(url: str) -> None:
 
 
 def test_real_gunicorn_workers_export_their_spans_after_the_fork(
-    gunicorn_env: dict[str, str],
+    gunicorn_env: dict[str, str], tmp_path: Path
 ) -> None:
-    port = free_port()
+    log = tmp_path / "gunicorn.log"
     with running_collector() as collector:
         env = {
             **gunicorn_env,
-            "GUNICORN_BIND": f"127.0.0.1:{port}",
             "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint,
             "OTEL_BSP_SCHEDULE_DELAY": "100",
         }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", CONFIG_FILE],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}/livez"
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                try:
-                    get(url)
-                    break
-                except OSError:
-                    time.sleep(0.1)
+        with running_gunicorn(env, log) as server:
+            # The first GET /livez is the one running_gunicorn waited for.
             with ThreadPoolExecutor(max_workers=8) as pool:
-                list(pool.map(get, [url] * 40))
+                list(pool.map(get, [f"{server.url}/livez"] * 40))
             received = collector.wait_for(lambda span: span.name.startswith("GET"), count=41)
-        finally:
-            process.terminate()
-            output, _ = process.communicate(timeout=20)
 
+    output = log.read_text()
     workers = {int(match[1]) for match in re.finditer(r"Booting worker with pid: (\d+)", output)}
     exporting = {span.resource["process.pid"] for span in received}
     assert len(workers) == 2
     assert exporting <= workers
-    assert process.pid not in exporting
+    assert server.pid not in exporting
 
 
 def tracing_state(env: dict[str, str]) -> dict[str, object]:

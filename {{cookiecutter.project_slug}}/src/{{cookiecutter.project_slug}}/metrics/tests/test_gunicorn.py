@@ -1,10 +1,6 @@
 """Under a real gunicorn with two workers, /metrics adds up what every worker counted."""
 
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -16,7 +12,7 @@ import pytest
 from django.db import connection
 from django.urls import resolve
 
-from tests.subprocesses import PROJECT_DIR, production_env
+from tests.subprocesses import production_env, running_gunicorn
 
 from {{ cookiecutter.project_slug }}.metrics.tests.scraping import (
     TOKEN,
@@ -38,50 +34,19 @@ SERVICES: tuple[str, ...] = ()
 {%- endif %}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
 @contextmanager
 def serving(tmp_path: Path, **env: str) -> Iterator[str]:
     """gunicorn with two workers and production settings; its temporary directory is
     ``tmp_path``, where the workers' metrics files go."""
-    port = free_port()
     environment = production_env(
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         WEB_CONCURRENCY="2",
-        GUNICORN_BIND=f"127.0.0.1:{port}",
         METRICS_TOKEN=TOKEN,
         TMPDIR=str(tmp_path),
         **env,
     )
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
-            cwd=PROJECT_DIR,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                urllib.request.urlopen(f"{url}/livez", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                assert time.monotonic() < deadline, log.read_text()
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with running_gunicorn(environment, tmp_path / "gunicorn.log") as server:
+        yield server.url
 
 
 def get(url: str) -> int:

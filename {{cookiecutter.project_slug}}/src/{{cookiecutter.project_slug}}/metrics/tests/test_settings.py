@@ -1,33 +1,12 @@
 """METRICS_TOKEN and METRICS_ALLOWED_NETWORKS: closed by default, loud when malformed."""
 
 import ipaddress
-import runpy
-from pathlib import Path
-from typing import Any
 
-import environ
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.settings import base, dotenv
+from tests.settings_layers import load, load_base
 from tests.subprocesses import production_env
-
-
-@pytest.fixture
-def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
-    variables: dict[str, str] = {}
-    monkeypatch.setattr(environ.Env, "ENVIRON", variables)
-    monkeypatch.setattr(dotenv, "DOTENV_FILE", tmp_path / ".env")
-    return variables
-
-
-def load(layer: str) -> dict[str, Any]:
-    return runpy.run_module(f"config.settings.{layer}")
-
-
-def load_base() -> dict[str, Any]:
-    """The base settings, run afresh (the other layers import the module already loaded)."""
-    return runpy.run_path(base.__file__)
 
 
 def test_production_keeps_metrics_closed_by_default(environment: dict[str, str]) -> None:
