@@ -9,13 +9,15 @@ UV ?= $(shell uv --version >/dev/null 2>&1 && command -v uv || echo build/tools/
 # interpreter a rendered project may target, found outside pyenv's shims.
 TOOLS_PYTHON ?= $(shell $(PYTHON) scripts/find_python.py 3.13)
 PYTEST = $(UV) run --locked pytest
+# Two presets, built side by side; -rP prints each image's size and layers.
+IMAGE_TIER = -n 2 --dist loadscope -m image -rP
 DEMO_PORT ?= 8000
 
 # Never let uv download an interpreter: only the registries are reachable.
 export UV_PYTHON_DOWNLOADS = never
 
 .DEFAULT_GOAL := help
-.PHONY: help setup promtool demo test test-fast test-render test-artifacts test-project bench lint clean
+.PHONY: help setup promtool docker-engine demo test test-fast test-render test-artifacts test-project test-image bench lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -37,12 +39,25 @@ promtool: ## Install promtool (Debian's prometheus package) unless it is on PATH
 	  systemctl disable --now prometheus >/dev/null 2>&1 || service prometheus stop >/dev/null 2>&1 || true; \
 	}
 
+# The image tier needs a Docker engine with BuildKit (Debian's docker.io; its dockerd is
+# started by the tier when it is not running) and debootstrap, which builds the base image
+# from Debian packages, since no container registry need be reachable.
+docker-engine: ## Install Docker (Debian's docker.io) and debootstrap unless present; needs root
+	@test -x /usr/bin/dockerd -a -x /usr/sbin/debootstrap || { \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "the image tier needs Docker and debootstrap, and installing them needs root: run 'sudo apt-get install --no-install-recommends docker.io debootstrap', then run make again"; \
+	    exit 1; \
+	  fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io debootstrap >/dev/null; \
+	}
+
 demo: setup ## Render the default project into build/demo and serve it on 127.0.0.1:$(DEMO_PORT)
 	DEMO_PORT=$(DEMO_PORT) $(UV) run --locked python scripts/demo.py
 
-test: setup promtool ## Every test tier: render, artifacts, project
+test: setup promtool docker-engine ## Every test tier: render, artifacts, project, image
 	$(PYTEST) -n auto -m "render or artifacts"
 	$(PYTEST) -n auto --dist loadscope -m project
+	$(PYTEST) $(IMAGE_TIER)
 
 test-fast: setup promtool ## The static tiers only: render and artifacts
 	$(PYTEST) -n auto -m "render or artifacts"
@@ -52,6 +67,9 @@ test-render: setup ## Render tier only
 
 test-project: setup promtool ## Project tier only (needs DATABASE_URL for PostgreSQL)
 	$(PYTEST) -n auto --dist loadscope -m project
+
+test-image: setup docker-engine ## Image tier only: build and run the image (needs PostgreSQL, Redis)
+	$(PYTEST) $(IMAGE_TIER)
 
 bench: setup ## Measure render time, tier wall times and the rendered suite; writes build/bench.json
 	$(UV) run --locked python scripts/bench.py $(BENCH_ARGS)

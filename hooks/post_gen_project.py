@@ -1,12 +1,16 @@
-"""Prune the paths of option values not chosen, write .env with fresh secrets, print next steps.
+"""Prune the paths of option values not chosen, give the project its host ports, write .env
+with fresh secrets, print next steps.
 
 The manifest (which paths belong to which option) travels inside the rendered folder,
 because cookiecutter runs this hook from a temporary copy that cannot locate the
 template; the hook reads it and removes it. Safe to run again: pruning skips missing
-paths and an existing .env is kept, since its secrets may already be in use.
+paths, the ports follow from the slug alone, and an existing .env is kept, since its
+secrets may already be in use.
 """
 
+import hashlib
 import json
+import re
 import secrets
 import shutil
 import sys
@@ -16,6 +20,21 @@ from pathlib import Path
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 PROJECT_DIR = Path.cwd()
 MANIFEST_FILE = PROJECT_DIR / ".prodstarter-manifest.json"
+
+# The host ports compose publishes, each at a fixed offset in the project's block. Every
+# project gets a block of its own, chosen from its slug, so that several projects run
+# side by side on one machine; the range stays clear of the well-known and the usual
+# development ports.
+PUBLISHED_PORTS = [
+    "WEB_PORT",
+    "POSTGRES_PORT",
+    "REDIS_PORT",
+    "PROMETHEUS_PORT",
+    "GRAFANA_PORT",
+    "OTEL_COLLECTOR_PORT",
+]
+FIRST_PORT, LAST_PORT = 54320, 65535
+BLOCK_SIZE = 10
 
 
 def wanted(conditions: dict) -> bool:
@@ -39,6 +58,28 @@ def prune(paths: list[Path]) -> None:
             path.unlink()
 
 
+def host_ports(slug: str) -> dict[str, int]:
+    """The project's block of host ports: the same for the same slug, on every machine."""
+    blocks = (LAST_PORT - FIRST_PORT + 1) // BLOCK_SIZE
+    block = int.from_bytes(hashlib.sha256(slug.encode()).digest(), "big") % blocks
+    first = FIRST_PORT + block * BLOCK_SIZE
+    return {name: first + offset for offset, name in enumerate(PUBLISHED_PORTS)}
+
+
+def assign_host_ports(ports: dict[str, int]) -> None:
+    """Write the ports into .env.example (``NAME=port``) and compose.yaml's defaults
+    (``${NAME:-port}``), which the template renders with the services' usual ports."""
+    # Concatenated rather than f-strings: doubled braces would be Jinja to cookiecutter.
+    for name, port in ports.items():
+        default = "${" + name + ":-"
+        for file, pattern, replacement in [
+            (".env.example", rf"(?m)^{name}=\d+$", f"{name}={port}"),
+            ("compose.yaml", re.escape(default) + r"\d+\}", default + str(port) + "}"),
+        ]:
+            path = PROJECT_DIR / file
+            path.write_text(re.sub(pattern, replacement, path.read_text()))
+
+
 def write_env(generated_secrets: dict) -> None:
     env_file = PROJECT_DIR / ".env"
     if env_file.exists():
@@ -54,12 +95,15 @@ def write_env(generated_secrets: dict) -> None:
 
 
 def main() -> int:
+    slug = ANSWERS["project_slug"]
+    ports = host_ports(slug)
     if MANIFEST_FILE.exists():
         manifest = json.loads(MANIFEST_FILE.read_text())
         prune(paths_to_remove(manifest))
+        # Before .env is written: it starts as a copy of .env.example.
+        assign_host_ports(ports)
         write_env(manifest["generated_secrets"])
         MANIFEST_FILE.unlink()
-    slug = ANSWERS["project_slug"]
     print(
         f"""
 Created {slug}/. Next steps:
@@ -69,6 +113,7 @@ Created {slug}/. Next steps:
   make migrate   # SQLite by default; set DATABASE_URL in .env for PostgreSQL
   make run       # then open http://127.0.0.1:8000/api/docs/
   make test      # the test suite, failing below 90% coverage (make lint typecheck: the rest)
+  make up        # the image, built and run in Docker Compose: http://127.0.0.1:{ports["WEB_PORT"]}/
 .env holds freshly generated secrets and is git-ignored: keep it out of version control."""
     )
     return 0

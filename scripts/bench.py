@@ -7,8 +7,10 @@
   task queue the enqueue-to-done latency and a burst's throughput (bench_queue.py), and
   the throughput and p99 of the bookmark list and /livez with the observability options
   off, on, and on with tracing and Sentry sending (bench_overhead.py)
+- with those and a Docker engine: the default project's image size and layers, its
+  rebuild time after a code change, and its start-to-ready time (bench_image.py)
 
-`--only GROUP` measures one group (render, tiers, suite, throttle, queues, overhead).
+`--only GROUP` measures one group (render, tiers, suite, throttle, queues, overhead, image).
 
 Benchmarks, not assertions: nothing here fails because a number is large.
 """
@@ -29,12 +31,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from bench_http import gunicorn, load, production_env
+from bench_image import image_figures
 from bench_overhead import overhead_figures
 from harness import BUILD_DIR, TEMPLATE_DIR, render, run, uv_env
+from image import DOCKER
 from matrix import DEFAULTS, PRESETS, PROJECT_PRESETS, variants
 from services import database_url_for, recreate_database, redis_url_for
 
-GROUPS = ["render", "tiers", "suite", "throttle", "queues", "overhead"]
+GROUPS = ["render", "tiers", "suite", "throttle", "queues", "overhead", "image"]
 RENDER_RUNS = 15
 TIERS = {
     "render": ["-n", "auto", "-m", "render"],
@@ -99,7 +103,7 @@ def installed_preset(preset: str) -> tuple[Path, dict[str, str]]:
 
 
 # Redis databases after the project tier's, one per benchmarked render.
-BENCH_REDIS_DATABASES = [*PRESETS, "overhead-off", "overhead-on"]
+BENCH_REDIS_DATABASES = [*PRESETS, "overhead-off", "overhead-on", "image"]
 
 
 def installed(name: str, answers: dict[str, str]) -> tuple[Path, dict[str, str]]:
@@ -159,6 +163,8 @@ def figure_groups(only: str | None) -> set[str]:
     groups = {"render", "tiers", "suite"}
     if os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"):
         groups |= {"throttle", "queues", "overhead"}
+        if DOCKER.exists():
+            groups.add("image")
     return groups if only is None else {only}
 
 
@@ -188,6 +194,8 @@ def main() -> int:
         results["task_queues"] = queue_figures()
     if "overhead" in groups:
         results["observability_overhead"] = overhead_figures(installed, DEFAULTS)
+    if "image" in groups:
+        results["image"] = image_figures(installed, DEFAULTS)
 
     BUILD_DIR.mkdir(exist_ok=True)
     (BUILD_DIR / "bench.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -240,6 +248,17 @@ def main() -> int:
             for name, f in row.items()
         ),
     ]
+    if image := results.get("image"):
+        rows += [
+            ("image (default project)", f"{image['size_mb']} MB"),
+            *((f"  layer: {layer['instruction'][:60]}", layer["size"]) for layer in image["layers"]),
+            ("image first build", f"{image['first_build_seconds']} s (with whatever the cache held)"),
+            ("image rebuild after a code change", f"{image['rebuild_after_code_change_seconds']} s"),
+            (
+                "image start to ready (median)",
+                f"{image['start_to_ready_median_seconds']} s of {image['start_to_ready_seconds']}",
+            ),
+        ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")

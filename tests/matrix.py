@@ -31,6 +31,7 @@ PRESETS: dict[str, dict[str, str]] = {
         "example_app": "n",
         "use_prometheus": "n",
         "use_opentelemetry": "n",
+        "use_helm": "n",
         "project_name": 'Zoë\'s "Quoted" \\ Orders',
         "project_slug": "zoe_orders",
         "description": 'Says "hi", with a backslash \\ and más.',

@@ -6,11 +6,9 @@ import json
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import time
 import uuid
-from http.cookies import SimpleCookie
 from pathlib import Path
 
 import httpx
@@ -19,13 +17,13 @@ import pytest
 from harness import BUILD_DIR, render, run, uv_env
 from matrix import PROJECT_PRESETS, variants
 from services import database_url_for, recreate_database, redis_url_for, service_url
+from smoke import SUPERUSER, Browser, check_export_runs_on_the_worker, free_port, log_in
 
 pytestmark = pytest.mark.project
 
 VARIANTS = variants()
 # The one Celery preset whose smoke test runs against RabbitMQ instead of Redis.
 RABBITMQ_PRESET = "py312"
-SUPERUSER = {"email": "smoke@example.com", "password": "smoke-test-password-9f3k"}
 # Operational secrets the smoke test's production environment sets.
 HEALTH_TOKEN = secrets.token_urlsafe(32)
 METRICS_TOKEN = secrets.token_urlsafe(32)
@@ -138,41 +136,6 @@ for _preset in PROJECT_PRESETS:
     globals()[_name] = type(_name, (ProjectChecks,), {"preset": _preset})
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Browser:
-    """An HTTP client that talks to gunicorn as a TLS-terminating proxy would.
-
-    Production settings redirect plain HTTP and mark cookies Secure; the proxy header
-    says the original request was HTTPS, and cookies are carried by hand because a
-    cookie jar will not return Secure cookies over http://.
-    """
-
-    def __init__(self, base_url: str) -> None:
-        self.origin = base_url.replace("http://", "https://")
-        self.client = httpx.Client(base_url=base_url, timeout=10)
-        self.cookies: dict[str, str] = {}
-        self.headers: dict[str, str] = {"X-Forwarded-Proto": "https"}
-
-    def request(self, method: str, path: str, **kwargs) -> httpx.Response:
-        headers = {**self.headers, **kwargs.pop("headers", {})}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if method != "GET":
-            headers["Origin"] = self.origin
-            if "csrftoken" in self.cookies:
-                headers["X-CSRFToken"] = self.cookies["csrftoken"]
-        response = self.client.request(method, path, headers=headers, **kwargs)
-        for header in response.headers.get_list("set-cookie"):
-            for name, morsel in SimpleCookie(header).items():
-                self.cookies[name] = morsel.value
-        return response
-
-
 @pytest.fixture
 def server(project, tmp_path):
     """Migrate a fresh database and serve the project with gunicorn under production settings."""
@@ -253,40 +216,6 @@ def assert_problem(response: httpx.Response, status: int) -> dict:
     assert body["title"]
     assert body["request_id"] == response.headers["X-Request-ID"]
     return body
-
-
-def log_in(browser: Browser, auth: str) -> None:
-    if auth == "jwt":
-        response = browser.request("POST", "/api/v1/auth/token/", json=SUPERUSER)
-        assert response.status_code == 200, response.text
-        browser.headers["Authorization"] = f"Bearer {response.json()['access']}"
-    else:
-        assert browser.request("GET", "/api/v1/auth/csrf/").status_code == 200
-        assert "csrftoken" in browser.cookies
-        response = browser.request("POST", "/api/v1/auth/login/", json=SUPERUSER)
-        assert response.status_code == 200, response.text
-    me = browser.request("GET", "/api/v1/auth/me/")
-    assert me.status_code == 200, me.text
-    assert me.json()["email"] == SUPERUSER["email"]
-
-
-def check_export_runs_on_the_worker(browser: Browser, worker_log: Path, bookmark_url: str) -> None:
-    """An API call enqueues a task; the real worker runs it; the API shows the effect."""
-    request_id = f"export-{uuid.uuid4().hex}"
-    created = browser.request("POST", "/api/v1/bookmarks/exports/", headers={"X-Request-ID": request_id})
-    assert created.status_code == 202, created.text
-    export_url = f"/api/v1/bookmarks/exports/{created.json()['id']}/"
-    deadline = time.monotonic() + 60
-    while (export := browser.request("GET", export_url).json())["status"] == "pending":
-        assert time.monotonic() < deadline, f"the worker never ran the export:\n{worker_log.read_text()}"
-        time.sleep(0.3)
-    assert export["status"] == "done", export
-    assert export["bookmark_count"] == 1
-    assert bookmark_url in export["csv"]
-    worker_lines = [json.loads(line) for line in worker_log.read_text().splitlines() if line.startswith("{")]
-    assert any(line.get("request_id") == request_id for line in worker_lines), (
-        "the worker's JSON log lines should carry the id of the request that enqueued the task"
-    )
 
 
 def check_detailed_health(browser: Browser) -> None:

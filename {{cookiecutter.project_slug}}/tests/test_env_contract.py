@@ -1,4 +1,5 @@
-"""The environment contract: .env.example lists exactly the variables the code reads."""
+"""The environment contract: .env.example lists exactly the variables the code reads, then
+exactly the ones compose.yaml reads; compose sets only variables the code reads."""
 
 import ast
 import re
@@ -8,11 +9,18 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 # Commented-out assignments count: they document an optional variable.
 ASSIGNMENT = re.compile(r"#?\s*([A-Z][A-Z0-9_]*)=")
+# The line of .env.example after which come the variables docker compose reads.
+COMPOSE_MARKER = "# ---- Read by docker compose (compose.yaml), not by the service ----"
+# ${NAME}, ${NAME:-default}, ${NAME:?error}: a variable compose substitutes.
+INTERPOLATION = re.compile(r"\$\{([A-Z][A-Z0-9_]*)")
+# A `key:` or `key: value` line of compose.yaml.
+COMPOSE_KEY = re.compile(r"(?P<indent> *)(?P<key>[^\s#:-][^:]*?):(?: (?P<value>.*))?")
 
 
 def source_files() -> Iterator[Path]:
     yield PROJECT_DIR / "manage.py"
     yield PROJECT_DIR / "gunicorn.conf.py"
+    yield PROJECT_DIR / "deploy" / "healthcheck.py"
     for path in (PROJECT_DIR / "src").rglob("*.py"):
         if "tests" not in path.parts and path.name != "conftest.py":
             yield path
@@ -59,16 +67,75 @@ def variables_in_code() -> set[str]:
     return {name for path in source_files() for name in variables_read(ast.parse(path.read_text()))}
 
 
-def variables_in_env_example() -> list[str]:
+def variables_in_env_example() -> tuple[list[str], list[str]]:
+    """The variables .env.example lists for the service, and those it lists for compose."""
     lines = (PROJECT_DIR / ".env.example").read_text().splitlines()
-    return [match[1] for line in lines if (match := ASSIGNMENT.match(line))]
+    marker = lines.index(COMPOSE_MARKER)
+
+    def assigned(part: list[str]) -> list[str]:
+        return [match[1] for line in part if (match := ASSIGNMENT.match(line))]
+
+    return assigned(lines[:marker]), assigned(lines[marker + 1 :])
+
+
+def compose_keys() -> list[tuple[tuple[str, ...], str]]:
+    """Each key of compose.yaml with the keys it is nested in, and its value, if on its line:
+    (("services", "web", "command"), '["web"]'). compose.yaml nests block mappings only,
+    so indentation says where a key belongs; list items are skipped."""
+    keys = []
+    parents: list[tuple[int, str]] = []
+    for line in (PROJECT_DIR / "compose.yaml").read_text().splitlines():
+        if not (match := COMPOSE_KEY.fullmatch(line)):
+            continue
+        indent = len(match["indent"])
+        while parents and parents[-1][0] >= indent:
+            parents.pop()
+        parents.append((indent, match["key"]))
+        keys.append((tuple(key for _, key in parents), match["value"] or ""))
+    return keys
+
+
+def variables_compose_reads() -> set[str]:
+    """Names compose substitutes into compose.yaml, and those its secrets are read from."""
+    text = (PROJECT_DIR / "compose.yaml").read_text()
+    # secrets: {name: {environment: VARIABLE}}
+    secrets = {value for path, value in compose_keys() if path[::2] == ("secrets", "environment")}
+    return set(INTERPOLATION.findall(text)) | secrets
+
+
+def variables_compose_sets() -> set[str]:
+    """The variables compose.yaml sets for the service's own containers: those of the
+    services that merge in the shared x-app settings, and of x-app itself."""
+    keys = compose_keys()
+    # services: {name: {<<: *app}}
+    app = {path[1] for path, value in keys if path[::2] == ("services", "<<") and value == "*app"}
+    # x-app: {environment: {NAME: value}}, services: {name: {environment: {NAME: value}}}
+    environments = {("x-app", "environment")} | {("services", name, "environment") for name in app}
+    return {path[-1] for path, _ in keys if path[:-1] in environments}
 
 
 def test_env_example_lists_every_variable_the_code_reads_and_no_other() -> None:
-    documented = variables_in_env_example()
+    documented, for_compose = variables_in_env_example()
 
     assert set(documented) == variables_in_code()
-    assert len(documented) == len(set(documented)), "a variable is listed twice"
+    every = documented + for_compose
+    assert len(every) == len(set(every)), "a variable is listed twice"
+
+
+def test_env_example_lists_every_variable_compose_reads_and_no_other() -> None:
+    documented, for_compose = variables_in_env_example()
+    read = variables_compose_reads()
+
+    assert read - set(documented) - set(for_compose) == set(), "compose reads these unlisted"
+    assert set(for_compose) == read - set(documented)
+
+
+def test_compose_sets_only_variables_the_code_reads() -> None:
+    """A typo in a variable compose sets for the service would go unnoticed: nothing reads it."""
+    variables = variables_compose_sets()
+
+    assert "DATABASE_URL" in variables, "compose.yaml no longer reads as this test expects"
+    assert variables <= variables_in_code()
 
 
 def test_every_variable_in_env_example_is_explained() -> None:
