@@ -43,7 +43,7 @@ promtool: ## Install promtool (Debian's prometheus package) unless it is on PATH
 # started by the tier when it is not running) and debootstrap, which builds the base image
 # from Debian packages, since no container registry need be reachable.
 docker-engine: ## Install Docker (Debian's docker.io) and debootstrap unless present; needs root
-	@test -x /usr/bin/dockerd -a -x /usr/sbin/debootstrap || { \
+	@{ test -x /usr/sbin/dockerd || test -x /usr/bin/dockerd; } && test -x /usr/bin/docker -a -x /usr/sbin/debootstrap || { \
 	  if [ "$$(id -u)" != 0 ]; then \
 	    echo "the image tier needs Docker and debootstrap, and installing them needs root: run 'sudo apt-get install --no-install-recommends docker.io debootstrap', then run make again"; \
 	    exit 1; \

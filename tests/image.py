@@ -23,7 +23,11 @@ from harness import BUILD_DIR
 
 # Debian's docker.io client: the engine's own version, with BuildKit (RUN --mount) support.
 DOCKER = Path("/usr/bin/docker")
-DOCKERD = Path("/usr/bin/dockerd")
+# Debian installs the daemon in /usr/sbin (Docker's own packages: /usr/bin).
+DOCKERD = next(
+    (path for path in (Path("/usr/sbin/dockerd"), Path("/usr/bin/dockerd")) if path.exists()),
+    Path("/usr/sbin/dockerd"),
+)
 DOCKER_ENV = {**os.environ, "DOCKER_BUILDKIT": "1"}
 
 BASE_REPOSITORY = "prodstarter-base"
