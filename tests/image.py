@@ -9,12 +9,15 @@ ships 3.12.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -75,6 +78,19 @@ def engine_answers() -> bool:
     return docker("version", "--format", "{{.Server.Version}}", timeout=20, check=False).returncode == 0
 
 
+@contextmanager
+def machine_lock() -> Iterator[None]:
+    """One test process at a time starts the engine or builds the base image: the presets
+    run side by side (pytest-xdist), and two debootstraps into one folder fail."""
+    BUILD_DIR.mkdir(exist_ok=True)
+    with (BUILD_DIR / "image-tier.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def ensure_engine() -> None:
     """Make sure a Docker engine answers: start Debian's dockerd when we may, else skip or fail."""
     if not DOCKER.exists():
@@ -83,14 +99,17 @@ def ensure_engine() -> None:
         return
     if not DOCKERD.exists() or os.geteuid() != 0:
         unavailable("the Docker engine does not answer and only root can start it (`sudo dockerd &`)")
-    BUILD_DIR.mkdir(exist_ok=True)
-    with (BUILD_DIR / "dockerd.log").open("a") as log:
-        subprocess.Popen([str(DOCKERD)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while not engine_answers():
-        if time.monotonic() > deadline:
-            unavailable(f"dockerd did not answer within 60 s; see {BUILD_DIR / 'dockerd.log'}")
-        time.sleep(1)
+    with machine_lock():
+        # Another test process may have started it while this one waited for the lock.
+        if engine_answers():
+            return
+        with (BUILD_DIR / "dockerd.log").open("a") as log:
+            subprocess.Popen([str(DOCKERD)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while not engine_answers():
+            if time.monotonic() > deadline:
+                unavailable(f"dockerd did not answer within 60 s; see {BUILD_DIR / 'dockerd.log'}")
+            time.sleep(1)
 
 
 def base_image_tag() -> str:
@@ -100,6 +119,11 @@ def base_image_tag() -> str:
 
 def base_image() -> str:
     """The Debian base image (Python 3.13), built with debootstrap unless it exists already."""
+    with machine_lock():
+        return build_base_image()
+
+
+def build_base_image() -> str:
     tag = base_image_tag()
     if docker("image", "inspect", tag, check=False).returncode == 0:
         return tag
