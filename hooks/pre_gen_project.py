@@ -22,12 +22,19 @@ SHADOWED_NAMES = {
     "redis", "rest_framework", "rest_framework_simplejwt", "ruff", "sentry_sdk", "src",
     "structlog", "test", "tests", "whitenoise", "django_prometheus", "prometheus_client",
 }  # fmt: skip
-SLUG_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
+# Underscores only between letters and digits: a trailing or doubled one makes an invalid
+# distribution or image name.
+SLUG_PATTERN = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 # Dotted paths built from the slug (settings, imports) must fit ruff's line length.
 SLUG_MAX_LENGTH = 30
 EMAIL_PATTERN = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?P<domain>[^@\s]+)")
 DOMAIN_LABEL_PATTERN = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 VERSION_PATTERN = re.compile(r"\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?")
+# GitHub's rules: an owner is 1-39 letters, digits and single inner hyphens; a repository
+# name is letters, digits, '.', '_' and '-', other than '.' and '..'.
+GITHUB_REPOSITORY_PATTERN = re.compile(
+    r"(?=[A-Za-z0-9-]{1,39}/)[A-Za-z0-9](?:-?[A-Za-z0-9])*/(?!\.{1,2}$)[A-Za-z0-9._-]{1,100}"
+)
 
 
 def slug_error(slug: str) -> str | None:
@@ -35,7 +42,7 @@ def slug_error(slug: str) -> str | None:
     if not SLUG_PATTERN.fullmatch(slug):
         return (
             f"project_slug {slug!r} is not a lowercase Python identifier "
-            f"(letters, digits and underscores, starting with a letter): {fix}"
+            f"(letters, digits and single underscores between them, starting with a letter): {fix}"
         )
     if len(slug) > SLUG_MAX_LENGTH:
         return f"project_slug {slug!r} is longer than {SLUG_MAX_LENGTH} characters: {fix}"
@@ -78,6 +85,11 @@ def answer_errors(answers: dict) -> list[str]:
     if not VERSION_PATTERN.fullmatch(answers["version"]):
         errors.append(
             f"version {answers['version']!r} is not a PEP 440 release version: use something like '0.1.0'"
+        )
+    if not GITHUB_REPOSITORY_PATTERN.fullmatch(answers["github_repository"]):
+        errors.append(
+            f"github_repository {answers['github_repository']!r} is not a GitHub owner/name: "
+            "use something like 'acme/orders-service'"
         )
     return errors
 

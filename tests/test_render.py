@@ -207,6 +207,15 @@ BAD_INPUT = [
     ({"domain_name": "-bad.example.com"}, "is not a valid lowercase domain name"),
     ({"domain_name": "exa mple.com"}, "is not a valid lowercase domain name"),
     ({"version": "v1"}, "version 'v1' is not a PEP 440"),
+    ({"project_slug": "orders_"}, "project_slug 'orders_' is not a lowercase Python identifier"),
+    ({"project_slug": "orders__api"}, "is not a lowercase Python identifier"),
+    ({"github_repository": "acme"}, "github_repository 'acme' is not a GitHub owner/name"),
+    ({"github_repository": "-acme/orders"}, "is not a GitHub owner/name"),
+    ({"github_repository": "ac--me/orders"}, "is not a GitHub owner/name"),
+    ({"github_repository": "a" * 40 + "/orders"}, "is not a GitHub owner/name"),
+    ({"github_repository": "acme/.."}, "is not a GitHub owner/name"),
+    ({"github_repository": "acme/orders service"}, "is not a GitHub owner/name"),
+    ({"author_name": "***", "project_slug": "starry"}, "github_repository '/starry'"),
 ]
 
 
