@@ -1,11 +1,11 @@
 """Prune the paths of option values not chosen, give the project its host ports, write .env
-with fresh secrets, print next steps.
+with fresh secrets, record the template for `cruft update`, print next steps.
 
 The manifest (which paths belong to which option) travels inside the rendered folder,
 because cookiecutter runs this hook from a temporary copy that cannot locate the
 template; the hook reads it and removes it. Safe to run again: pruning skips missing
-paths, the ports follow from the slug alone, and an existing .env is kept, since its
-secrets may already be in use.
+paths, the ports follow from the slug alone, an existing .env is kept, since its
+secrets may already be in use, and .cruft.json describes the render just made.
 """
 
 import hashlib
@@ -13,6 +13,7 @@ import json
 import re
 import secrets
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -94,6 +95,49 @@ def write_env(generated_secrets: dict) -> None:
     env_file.chmod(0o600)
 
 
+def template_source() -> tuple[str, str | None]:
+    """Where the template came from and its commit, as cruft would record them: a git URL
+    (abbreviations such as gh: expanded) or the absolute path of a local template."""
+    from cookiecutter.config import BUILTIN_ABBREVIATIONS
+    from cookiecutter.repository import expand_abbreviations, is_repo_url
+
+    template = ANSWERS["_template"]
+    repo_dir = ANSWERS.get("_repo_dir") or template
+    if is_repo_url(template):
+        url = expand_abbreviations(template, BUILTIN_ABBREVIATIONS)
+    else:
+        url = str(Path(repo_dir).resolve())
+    head = subprocess.run(
+        ["git", "-C", repo_dir, "rev-parse", "--verify", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return url, head.stdout.strip() if head.returncode == 0 else None
+
+
+def write_cruft_state() -> None:
+    """.cruft.json in cruft's own format, so `cruft update` and `cruft check` work on a
+    project rendered by plain cookiecutter. cruft itself (create, or the renders it diffs
+    during update) passes `_commit` and writes the file on its own: leave it alone then,
+    or its update would patch the file it is about to rewrite."""
+    if "_commit" in ANSWERS:
+        return
+    url, commit = template_source()
+    # Paths of the machine that rendered the project mean nothing to the next one.
+    context = {key: value for key, value in ANSWERS.items() if key not in {"_output_dir", "_repo_dir"}}
+    context.update(_template=url, _commit=commit)
+    state = {
+        "template": url,
+        "commit": commit,
+        "checkout": ANSWERS.get("_checkout"),
+        "context": {"cookiecutter": context},
+        "directory": None,
+    }
+    text = json.dumps(state, ensure_ascii=False, indent=2, separators=(",", ": "))
+    (PROJECT_DIR / ".cruft.json").write_text(text + "\n")
+
+
 def main() -> int:
     slug = ANSWERS["project_slug"]
     ports = host_ports(slug)
@@ -104,6 +148,7 @@ def main() -> int:
         assign_host_ports(ports)
         write_env(manifest["generated_secrets"])
         MANIFEST_FILE.unlink()
+    write_cruft_state()
     print(
         f"""
 Created {slug}/. Next steps:
