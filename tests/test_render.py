@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cookiecutter.main import cookiecutter
 
 from conftest import VARIANTS
 from harness import TEMPLATE_DIR, find_python, load_manifest, wanted
@@ -183,6 +184,35 @@ def test_env_file_gets_fresh_secrets_and_is_ignored(rendered):
 def test_two_renders_get_different_secrets(rendered):
     other = rendered("py312")
     assert (rendered("default") / ".env").read_text() != (other / ".env").read_text()
+
+
+def test_project_records_its_template_for_cruft(rendered):
+    state = json.loads((rendered("default") / ".cruft.json").read_text())
+    head = subprocess.run(
+        ["git", "-C", str(TEMPLATE_DIR), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    )
+    assert state["template"] == str(TEMPLATE_DIR)
+    assert state["commit"] == head.stdout.strip()
+    assert state["directory"] is None
+    answers = state["context"]["cookiecutter"]
+    assert answers["_commit"] == state["commit"]
+    assert answers["project_slug"] == "my_service"
+    assert "_output_dir" not in answers, "the render machine's paths must not be recorded"
+
+
+def test_post_gen_hook_runs_again_over_its_own_output(tmp_path):
+    """Rendering over an existing project (cookiecutter -f) keeps its secrets and ports."""
+    first = Path(cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=str(tmp_path)))
+    before = {name: (first / name).read_text() for name in (".env", ".env.example", "compose.yaml")}
+    (first / "docs-of-our-own.md").write_text("kept\n")
+
+    again = cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=str(tmp_path), overwrite_if_exists=True)
+
+    assert Path(again) == first
+    assert {name: (first / name).read_text() for name in before} == before
+    assert (first / "docs-of-our-own.md").exists()
+    assert not (first / ".prodstarter-manifest.json").exists()
+    assert (first / ".cruft.json").exists()
 
 
 BAD_INPUT = [
