@@ -153,8 +153,8 @@ def main() -> int:
         f"""
 Created {slug}/. Next steps:
   cd {slug}
+  make install   # uv sync: creates .venv and uv.lock (commit it: CI and the image need it)
   git init && git add -A && git commit -m "Initial commit"
-  make install   # uv sync: creates .venv and uv.lock
   make migrate   # SQLite by default; set DATABASE_URL in .env for PostgreSQL
   make run       # then open http://127.0.0.1:8000/api/docs/
   make test      # the test suite, failing below 90% coverage (make lint typecheck: the rest)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import workflow_checks
 from harness import TEMPLATE_DIR
 
 pytestmark = pytest.mark.artifacts
@@ -38,7 +39,37 @@ def test_template_workflows_match_the_workflow_schema(workflow: Path):
 
 
 def test_template_has_workflows():
-    assert [path.name for path in TEMPLATE_WORKFLOWS] == ["ci.yml"]
+    assert [path.name for path in TEMPLATE_WORKFLOWS] == ["bootstrap.yml", "ci.yml"]
+
+
+@pytest.mark.parametrize("workflow", TEMPLATE_WORKFLOWS, ids=lambda path: path.name)
+def test_template_workflows_grant_least_privilege(workflow: Path):
+    assert workflow_checks.permission_problems(workflow) == []
+
+
+@pytest.mark.parametrize("workflow", TEMPLATE_WORKFLOWS, ids=lambda path: path.name)
+def test_template_workflows_use_supported_action_majors(workflow: Path):
+    assert workflow_checks.unsupported_actions(workflow) == []
+
+
+def test_template_ci_runs_every_tier():
+    """Each tier of `make test` has a job; the heavy ones run on main, nightly and on demand."""
+    ci = workflow_checks.load_workflow(TEMPLATE_DIR / ".github" / "workflows" / "ci.yml")
+    assert {"push", "pull_request", "schedule", "workflow_dispatch"} <= set(ci["on"])
+    targets = {
+        name: [step["run"] for step in job["steps"] if "make test" in step.get("run", "")]
+        for name, job in ci["jobs"].items()
+    }
+    assert targets == {
+        "static": ["make test-fast"],
+        "project": ["make test-project"],
+        "image": ['sudo --preserve-env env "PATH=$PATH" make test-image'],
+    }
+    for heavy in ("project", "image"):
+        condition = ci["jobs"][heavy]["if"]
+        assert "pull_request" not in condition, heavy
+        assert "refs/heads/main" in condition, heavy
+        assert ci["jobs"][heavy]["needs"] == "static"
 
 
 def test_otel_collector_pipelines_use_only_defined_components(rendered):

@@ -64,3 +64,34 @@ def used_actions(path: Path) -> list[str]:
             uses.append(job["uses"])
         uses.extend(step["uses"] for step in job.get("steps", []) if "uses" in step)
     return [action for action in uses if not action.startswith("./")]
+
+
+# The one table of action majors our workflows (the template's and the rendered ones)
+# may use: the newest major of each action as of November 2026. Checked by hand against
+# each action's releases and Dependabot's "Bump <action> from N to N+1" pull requests;
+# actionlint only knows older majors. setup-uv publishes no moving major tag since v8
+# (immutable releases): it is pinned to a full version, whose major counts.
+# Update this table with the workflows when Dependabot proposes a new major.
+SUPPORTED_MAJORS = {
+    "actions/attest-build-provenance": 4,
+    "actions/checkout": 7,
+    "actions/setup-python": 7,
+    "astral-sh/setup-uv": 8,
+    "docker/build-push-action": 7,
+    "docker/login-action": 4,
+    "docker/metadata-action": 6,
+    "docker/setup-buildx-action": 4,
+}
+
+
+def unsupported_actions(path: Path) -> list[str]:
+    """Each action a workflow uses that is not in SUPPORTED_MAJORS or not on its major."""
+    problems = []
+    for action in used_actions(path):
+        name, _, ref = action.partition("@")
+        major = SUPPORTED_MAJORS.get(name)
+        if major is None:
+            problems.append(f"{path.name}: {action} is not in SUPPORTED_MAJORS")
+        elif ref.split(".")[0] != f"v{major}":
+            problems.append(f"{path.name}: {action} is not on v{major}")
+    return problems

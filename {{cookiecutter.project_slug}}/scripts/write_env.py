@@ -1,0 +1,45 @@
+"""Write .env from .env.example, with a fresh random value for every secret: `make env`.
+
+For a new clone (.env is never committed) and for CI, which starts the service with
+compose. A secret is a variable whose name ends in _SECRET_KEY, _TOKEN or _PASSWORD and
+whose value .env.example leaves empty. An existing .env is kept: its secrets may already
+be in use, by a database volume for instance.
+"""
+
+import re
+import secrets
+import sys
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+SECRET = re.compile(r"^(?P<name>[A-Z][A-Z0-9_]*(?:_SECRET_KEY|_TOKEN|_PASSWORD))=$")
+# 50 random bytes: more than Django asks of its SECRET_KEY, and than any password needs.
+SECRET_BYTES = 50
+
+
+def with_secrets(example: str) -> str:
+    """``example`` with each empty secret given a fresh value, all else unchanged."""
+    lines = []
+    for line in example.splitlines():
+        match = SECRET.match(line)
+        if match:
+            line = f"{match['name']}={secrets.token_urlsafe(SECRET_BYTES)}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    env_file = PROJECT_DIR / ".env"
+    if env_file.exists():
+        print(f"{env_file} exists and is kept; delete it first to start afresh.")
+        return 0
+    content = with_secrets((PROJECT_DIR / ".env.example").read_text())
+    # Created private to its owner, before a secret is written into it.
+    env_file.touch(mode=0o600)
+    env_file.write_text(content)
+    print(f"Wrote {env_file} with fresh secrets.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
