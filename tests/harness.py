@@ -50,7 +50,10 @@ def uv_env(python_version: str, **extra: str) -> dict[str, str]:
     interpreter = find_python(python_version)
     if interpreter is None:
         raise RuntimeError(f"Python {python_version} is required but no interpreter was found")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("VIRTUAL_ENV")}
+    # The rendered Makefile runs as a top-level make: without the flags of the `make test`
+    # that started the tier (MAKELEVEL makes it print "Entering directory" lines).
+    inherited = ("VIRTUAL_ENV", "MAKEFLAGS", "MAKELEVEL", "MFLAGS")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(inherited)}
     # The rendered Makefile calls `uv`; make sure the harness's own uv is on PATH.
     uv_bin = Path(shutil.which("uv") or sys.executable).parent
     env["PATH"] = f"{uv_bin}{os.pathsep}{env.get('PATH', '')}"

@@ -13,6 +13,7 @@ import json
 import re
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -154,6 +155,9 @@ def test_cruft_update_brings_an_older_project_to_the_current_template(template_r
     (project / ".editorconfig").unlink()
     secrets_before = (project / ".env").read_text()
     commit_everything(project, "Team changes")
+    # What the project tells cruft to leave alone, as it says before the update.
+    skipped = set(tomllib.loads((project / "pyproject.toml").read_text())["tool"]["cruft"]["skip"])
+    assert ".env" in skipped
 
     output = run([str(TEMPLATE_DIR / ".venv/bin/cruft"), "update", "--skip-apply-ask"], project, env)
 
@@ -169,9 +173,10 @@ def test_cruft_update_brings_an_older_project_to_the_current_template(template_r
     assert (project / "docs" / "team.md").exists()
     assert not (project / ".editorconfig").exists(), "a file the team deleted must stay deleted"
 
-    # Apart from the team's changes, the project is now what the current template renders.
+    # Apart from the team's changes and the skipped paths, the project is now what the
+    # current template renders.
     fresh = render_at(repo, current, tmp_path / "fresh")
-    own = {".env", ".cruft.json", "docs/team.md", ".editorconfig"}
+    own = {".cruft.json", "docs/team.md", ".editorconfig"} | skipped
     updated_files, fresh_files = files_under(project, own), files_under(fresh, own)
     assert updated_files == fresh_files, updated_files ^ fresh_files
     _, differing, errors = filecmp.cmpfiles(project, fresh, sorted(fresh_files), shallow=False)
