@@ -182,6 +182,11 @@ def test_cruft_update_brings_an_older_project_to_the_current_template(template_r
     _, differing, errors = filecmp.cmpfiles(project, fresh, sorted(fresh_files), shallow=False)
     assert (differing, errors) == ([], [])
 
+    # Projects rendered at OLDER_TEMPLATE_COMMIT also told cruft to skip CHANGELOG.md (the
+    # template stopped that right after): what a project skips, its team takes by hand.
+    for name in sorted(skipped - {".env"}):
+        if (fresh / name).exists() and not (project / name).exists():
+            shutil.copy2(fresh / name, project / name)
     commit_everything(project, "Update from the template")
     run(["make", "template-check"], project, env)
 
