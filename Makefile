@@ -75,8 +75,8 @@ bench: setup ## Measure render time, tier wall times and the rendered suite; wri
 	$(UV) run --locked python scripts/bench.py $(BENCH_ARGS)
 
 lint: setup ## Lint the template's own code (hooks, tests, scripts)
-	$(UV) run --locked ruff check hooks tests scripts
-	$(UV) run --locked ruff format --check hooks tests scripts
+	$(UV) run --locked ruff check hooks tests scripts prodstarter_extensions.py
+	$(UV) run --locked ruff format --check hooks tests scripts prodstarter_extensions.py
 
 clean: ## Remove renders, bench results, the bootstrapped uv and caches
 	rm -rf build .pytest_cache .ruff_cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 
@@ -10,6 +11,9 @@ from harness import TEMPLATE_DIR
 from matrix import variants
 
 VARIANTS = variants()
+# cookiecutter's entry points put the template on the path for its `_extensions`;
+# pytest-cookies renders the context without them.
+sys.path.append(str(TEMPLATE_DIR))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -30,5 +30,5 @@ def test_options_reference_lists_exactly_the_choices_in_order():
     options = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
     documented = documented_options()
     for name, values in options.items():
-        if isinstance(values, list):
+        if isinstance(values, list) and not name.startswith("_"):
             assert re.findall(r"`([^`]+)`", documented[name]) == values, name
