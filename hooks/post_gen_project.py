@@ -44,8 +44,10 @@ def wanted(conditions: dict) -> bool:
 
 
 def paths_to_remove(manifest: dict) -> list[Path]:
+    slug = ANSWERS["project_slug"]
+    # Helm chart names take dashes, not underscores.
     return [
-        PROJECT_DIR / path.format(slug=ANSWERS["project_slug"])
+        PROJECT_DIR / path.format(slug=slug, chart=slug.replace("_", "-"))
         for path, conditions in manifest["paths"].items()
         if not path.startswith("_") and not wanted(conditions)
     ]

@@ -30,6 +30,16 @@ def load_manifest() -> dict:
     return strip_notes(json.loads(MANIFEST_FILE.read_text()))
 
 
+def chart_name(slug: str) -> str:
+    """The Helm chart's name (and folder): Helm allows lowercase letters, digits and dashes."""
+    return slug.replace("_", "-")
+
+
+def manifest_path(path: str, slug: str) -> str:
+    """A path of the manifest, its `{slug}` and `{chart}` filled in for a project."""
+    return path.format(slug=slug, chart=chart_name(slug))
+
+
 def wanted(conditions: dict[str, list[str]], answers: dict[str, str]) -> bool:
     """The manifest's rule: any option named in ``conditions`` has one of its listed values."""
     return any(answers[option] in values for option, values in conditions.items())

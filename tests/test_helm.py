@@ -18,11 +18,13 @@ import yaml
 from helm_python.errors import HelmValuesError
 
 from conftest import VARIANTS
+from harness import chart_name
 
 pytestmark = pytest.mark.artifacts
 
 HELM_VARIANTS = [name for name, answers in VARIANTS.items() if answers["use_helm"] == "y"]
 MONITORED_VARIANTS = [name for name in HELM_VARIANTS if VARIANTS[name]["use_prometheus"] == "y"]
+WORKER_VARIANTS = [name for name in HELM_VARIANTS if VARIANTS[name]["task_queue"] != "none"]
 KUBERNETES_VERSION = kubernetes_validate.utils.latest_version()
 RELEASE = "shop-api"
 NAMESPACE = "production"
@@ -54,9 +56,23 @@ CHECKOV_SKIPS = {
 HOOK_WEIGHT = "helm.sh/hook-weight"
 WORKLOAD_KINDS = {"Deployment", "Job", "Pod"}
 
+# Helm's rule for chart names (https://helm.sh/docs/chart_best_practices/conventions/),
+# which `helm lint` does not enforce: lowercase letters, digits and dashes.
+CHART_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+# What a pod may write besides /tmp before its ephemeral-storage limit: its container's
+# log, which the kubelet rotates at five files of 10Mi by default.
+LOG_ROOM = 50 * 2**20
+BINARY_SUFFIXES = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
+
 
 def chart_dir(project: Path) -> Path:
-    return project / "charts" / project.name
+    return project / "charts" / chart_name(project.name)
+
+
+def quantity(value: str) -> int:
+    """A Kubernetes quantity of bytes in the binary units the chart uses (256Mi, 1Gi)."""
+    number, suffix = re.fullmatch(r"([0-9]+)([KMGT]i)?", value).groups()
+    return int(number) * BINARY_SUFFIXES.get(suffix, 1)
 
 
 def production_values(project: Path) -> dict:
@@ -66,8 +82,12 @@ def production_values(project: Path) -> dict:
 @cache
 def manifests(project: Path, value_set: str) -> tuple[dict, ...]:
     """Every object the chart renders (hooks and `helm test` pods included), in file order."""
+    return render_chart(project, production_values(project) if value_set == "production" else None)
+
+
+def render_chart(project: Path, values: dict | None) -> tuple[dict, ...]:
+    """Every object the chart renders with ``values`` over values.yaml."""
     chart = helm.Chart.load(chart_dir(project))
-    values = production_values(project) if value_set == "production" else None
     rendered = chart.render(values, name=RELEASE, namespace=NAMESPACE, is_install=True)
     return tuple(
         document
@@ -133,6 +153,22 @@ def environment(project: Path, value_set: str, container: dict) -> set[str]:
 
 
 @pytest.mark.parametrize("variant", HELM_VARIANTS)
+def test_chart_is_named_by_helms_rule_after_its_folder(rendered, variant):
+    project = rendered(variant)
+    (folder,) = (project / "charts").iterdir()
+    name = helm.Chart.load(folder).metadata["name"]
+    assert CHART_NAME.match(name), f"chart name {name!r} breaks Helm's naming rule"
+    assert name == folder.name
+    assert name == project.name.replace("_", "-")
+
+
+def test_chart_naming_is_checked_on_slugs_with_underscores(rendered):
+    """The rule bites on the slug's underscores: the parametrisation above must meet some."""
+    slugs = {rendered(variant).name for variant in HELM_VARIANTS}
+    assert {"my_service", "py312_service_with_a_long_name"} <= slugs
+
+
+@pytest.mark.parametrize("variant", HELM_VARIANTS)
 def test_chart_lints_clean(rendered, variant):
     chart = chart_dir(rendered(variant))
     for values in (None, production_values(rendered(variant))):
@@ -162,6 +198,9 @@ def test_values_schema_accepts_both_value_files_and_rejects_bad_values(rendered,
         "at '/env/LOG_LEVEL': value must be one of": {"env": {"LOG_LEVEL": "LOUD"}},
         "at '/web/resources/limits': missing property 'memory'": {
             "web": {"resources": {"limits": {"memory": None}}}
+        },
+        "at '/migrate/resources/requests': missing property 'ephemeral-storage'": {
+            "migrate": {"resources": {"requests": {"ephemeral-storage": None}}}
         },
     }
     for message, values in bad_values.items():
@@ -349,12 +388,17 @@ def test_every_pod_is_locked_down(rendered, variant, value_set):
             assert context["capabilities"] == {"drop": ["ALL"]}, name
             assert set(container["resources"]) == {"requests", "limits"}, name
             for bounds in container["resources"].values():
-                assert set(bounds) == {"cpu", "memory"}, name
+                assert set(bounds) == {"cpu", "memory", "ephemeral-storage"}, name
+            requested = quantity(container["resources"]["requests"]["ephemeral-storage"])
+            limit = quantity(container["resources"]["limits"]["ephemeral-storage"])
+            assert 0 < requested <= limit, name
             assert container["image"].startswith(image), name
         if component(workload) != "test":
             (container,) = spec["containers"]
             assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"], name
-            assert {"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}} in spec["volumes"], name
+            (tmp,) = [volume for volume in spec["volumes"] if volume["name"] == "tmp"]
+            # A pod that fills /tmp is evicted for /tmp, not for the storage of the pod.
+            assert quantity(tmp["emptyDir"]["sizeLimit"]) + LOG_ROOM <= limit, name
 
 
 @pytest.mark.parametrize("variant", HELM_VARIANTS)
@@ -501,3 +545,35 @@ def test_helm_test_pod_asks_the_service_for_readyz(rendered, variant):
     assert container["args"][:2] == ["python", "-c"]
     url = f"http://{service['metadata']['name']}:{service['spec']['ports'][0]['port']}/readyz"
     assert container["args"][3] == url
+
+
+@pytest.mark.parametrize("variant", HELM_VARIANTS)
+def test_workers_get_a_disruption_budget_from_two_replicas(rendered, variant):
+    project = rendered(variant)
+    if variant not in WORKER_VARIANTS:
+        assert not (chart_dir(project) / "templates" / "worker-pdb.yaml").exists()
+        budgets = [d for d in manifests(project, "default") if d["kind"] == "PodDisruptionBudget"]
+        assert [component(budget) for budget in budgets] == ["web"]
+        return
+
+    def budgets(replicas: int) -> tuple[dict[str, dict], tuple[dict, ...]]:
+        documents = render_chart(project, {"worker": {"replicas": replicas}})
+        found = {component(d): d for d in documents if d["kind"] == "PodDisruptionBudget"}
+        return found, documents
+
+    found, documents = budgets(2)
+    assert set(found) == {"web", "worker"}
+    budget = found["worker"]
+    kubernetes_validate.validate(budget, KUBERNETES_VERSION, strict=True)
+    assert budget["spec"]["maxUnavailable"] == 1
+    selector = budget["spec"]["selector"]["matchLabels"].items()
+    selected = [
+        workload["metadata"]["name"]
+        for workload in documents
+        if workload["kind"] in WORKLOAD_KINDS
+        and selector <= pod_template(workload)["metadata"]["labels"].items()
+    ]
+    assert selected == [f"{RELEASE}-{chart_name(project.name)}-worker"]
+
+    found, _ = budgets(1)
+    assert set(found) == {"web"}

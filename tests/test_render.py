@@ -14,7 +14,7 @@ import yaml
 from cookiecutter.main import cookiecutter
 
 from conftest import VARIANTS
-from harness import TEMPLATE_DIR, find_python, load_manifest, wanted
+from harness import TEMPLATE_DIR, find_python, load_manifest, manifest_path, wanted
 
 pytestmark = pytest.mark.render
 
@@ -129,7 +129,7 @@ def test_manifest_paths_follow_the_options(rendered, variant):
             for folder, folder_conditions in paths.items()
             if path.startswith(f"{folder}/")
         )
-        exists = (project / path.format(slug=project.name)).exists()
+        exists = (project / manifest_path(path, project.name)).exists()
         assert exists == (wanted(conditions, answers) and kept_folders), f"{path} with {answers}"
     assert not (project / ".prodstarter-manifest.json").exists()
 
@@ -171,7 +171,9 @@ def test_manifest_names_only_real_options_and_template_paths():
             for option, values in conditions.items():
                 assert set(values) <= set(options[option]), f"{section}: {entry} names {option}={values}"
     for path in MANIFEST["paths"]:
-        in_template = template_root / path.format(slug="{{cookiecutter.project_slug}}")
+        in_template = template_root / path.format(
+            slug="{{cookiecutter.project_slug}}", chart="{{cookiecutter.project_slug.replace('_', '-')}}"
+        )
         assert in_template.exists(), f"manifest names a path the template lacks: {path}"
 
 

@@ -1,7 +1,7 @@
 {% raw -%}
-{{/* The chart's name as Kubernetes names allow it: the Python slug's underscores become dashes. */}}
+{{/* The chart's name, or nameOverride: both are valid Kubernetes names already. */}}
 {{- define "app.name" -}}
-{{- default .Chart.Name .Values.nameOverride | replace "_" "-" | trunc 63 | trimSuffix "-" }}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
 {{/* The release's full name, the prefix of every object's name. */}}
@@ -141,11 +141,14 @@ checksum/secret: {{ include (print .Template.BasePath "/secret.yaml") . | sha256
 {{- end }}
 {{- end }}
 
-{{/* /tmp, the one writable path: a read-only root file system leaves nothing else. */}}
+{{/*
+/tmp, the one writable path: a read-only root file system leaves nothing else. Below the
+containers' ephemeral-storage limit, which also counts their logs.
+*/}}
 {{- define "app.tmpVolume" -}}
 - name: tmp
   emptyDir:
-    sizeLimit: 1Gi
+    sizeLimit: 256Mi
 {{- end }}
 
 {{- define "app.tmpVolumeMount" -}}
