@@ -228,6 +228,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Authentication
 
 AUTH_USER_MODEL = "users.User"
+# The role a user gets when created (users.services.user_assign_default_role); empty for
+# none. A name that is not a role fails the system checks (users.checks).
+DEFAULT_USER_ROLE = env.str("DEFAULT_USER_ROLE", default="member")
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.forms import ModelForm
+from django.http import HttpRequest
 
 from {{ cookiecutter.project_slug }}.users.models import User
+from {{ cookiecutter.project_slug }}.users.services import user_assign_default_role
 
 
 class UserCreationForm(AdminUserCreationForm[User]):
@@ -34,7 +37,7 @@ class UserAdmin(DjangoUserAdmin[User]):
             {
                 "description": (
                     "The API grants access by role: put the user in exactly one of the "
-                    "groups admin, member or read_only."
+                    "groups admin, member or read_only. New users get DEFAULT_USER_ROLE."
                 ),
                 "fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions"),
             },
@@ -50,3 +53,11 @@ class UserAdmin(DjangoUserAdmin[User]):
             },
         ),
     )
+
+    def save_model(
+        self, request: HttpRequest, obj: User, form: ModelForm[User], change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            # The add form has no groups: without a role, the new user could not use the API.
+            user_assign_default_role(user=obj)

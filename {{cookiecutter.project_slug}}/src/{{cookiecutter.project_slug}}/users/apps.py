@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.checks import register
 
 
 class UsersConfig(AppConfig):
@@ -8,3 +9,9 @@ class UsersConfig(AppConfig):
     name = "{{ cookiecutter.project_slug }}.users"
     label = "users"
     verbose_name = "Users"
+
+    def ready(self) -> None:
+        # Imported here: the check reads the models, which load only after the app registry.
+        from {{ cookiecutter.project_slug }}.users.checks import check_default_user_role
+
+        register(check_default_user_role)

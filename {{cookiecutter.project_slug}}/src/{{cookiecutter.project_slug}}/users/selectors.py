@@ -1,3 +1,5 @@
+from django.db.models import Q
+
 from {{ cookiecutter.project_slug }}.users.models import Role, User
 
 
@@ -7,3 +9,15 @@ def user_roles(*, user: User) -> list[Role]:
     if user.is_superuser:
         names.add(Role.ADMIN)
     return [role for role in Role if role in names]
+
+
+def user_get_by_email(*, email: str) -> User:
+    """The user with ``email``, whatever its case; User.DoesNotExist when there is none."""
+    return User.objects.get_by_natural_key(email)
+
+
+def role_user_counts() -> dict[Role, int]:
+    """How many users hold each role, superusers counted as admins, as user_roles counts them."""
+    holds = {role: Q(groups__name=role) for role in Role}
+    holds[Role.ADMIN] |= Q(is_superuser=True)
+    return {role: User.objects.filter(holds[role]).distinct().count() for role in Role}

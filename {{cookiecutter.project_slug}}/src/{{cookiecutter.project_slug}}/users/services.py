@@ -1,4 +1,5 @@
 import structlog
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -15,4 +16,29 @@ def user_set_role(*, user: User, role: Role) -> User:
     user.groups.remove(*Group.objects.filter(name__in=Role.values).exclude(pk=group.pk))
     user.groups.add(group)
     logger.info("user.role_set", user_id=str(user.pk), role=str(role))
+    return user
+
+
+@transaction.atomic
+def user_revoke_role(*, user: User, role: Role) -> User:
+    """Take ``role`` from the user, if they hold it; their other groups stay.
+
+    A superuser remains an admin whatever their groups (selectors.user_roles).
+    """
+    group = Group.objects.get(name=role)
+    if user.groups.filter(pk=group.pk).exists():
+        user.groups.remove(group)
+        logger.info("user.role_revoked", user_id=str(user.pk), role=str(role))
+    return user
+
+
+def user_assign_default_role(*, user: User) -> User:
+    """Give a user just created the role DEFAULT_USER_ROLE, so that they can use the API.
+
+    Nothing happens when the setting is empty, or for a superuser, who is an admin anyway.
+    The admin's add form calls it, and so must any other code that creates users (a
+    sign-up endpoint, an import): ARCHITECTURE.md says why this is not a signal.
+    """
+    if settings.DEFAULT_USER_ROLE and not user.is_superuser:
+        user_set_role(user=user, role=Role(settings.DEFAULT_USER_ROLE))
     return user

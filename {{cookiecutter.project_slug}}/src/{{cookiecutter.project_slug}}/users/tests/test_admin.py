@@ -2,8 +2,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
+from pytest_django.fixtures import Settings
 
-from {{ cookiecutter.project_slug }}.users.models import User
+from {{ cookiecutter.project_slug }}.users.models import Role, User
+from {{ cookiecutter.project_slug }}.users.selectors import user_roles
 from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +52,38 @@ def test_the_admin_creates_a_user_with_a_normalised_email(site_admin_client: Cli
     user = User.objects.get(email="grace@example.com")
     assert user.full_name == "Grace Hopper"
     assert user.check_password("a-long-and-unguessable-passphrase")
+
+
+@pytest.mark.parametrize("role", [*Role.values, ""])
+def test_a_user_added_in_the_admin_gets_the_default_role(
+    role: str, site_admin_client: Client, settings: Settings
+) -> None:
+    settings.DEFAULT_USER_ROLE = role
+
+    response = site_admin_client.post(
+        reverse("admin:users_user_add"), {"email": "grace@example.com", "usable_password": "false"}
+    )
+
+    assert response.status_code == 302
+    user = User.objects.get(email="grace@example.com")
+    assert user_roles(user=user) == ([Role(role)] if role else [])
+
+
+def test_a_user_changed_in_the_admin_keeps_the_groups_chosen(
+    site_admin_client: Client, settings: Settings
+) -> None:
+    settings.DEFAULT_USER_ROLE = Role.MEMBER
+    user = UserFactory.create(email="grace@example.com")
+
+    response = site_admin_client.post(
+        reverse("admin:users_user_change", args=[user.pk]),
+        {"email": "grace@example.com", "full_name": "Grace Hopper", "is_active": "on"},
+    )
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.full_name == "Grace Hopper"
+    assert user_roles(user=user) == []
 
 
 def test_the_admin_rejects_an_email_taken_in_another_case(site_admin_client: Client) -> None:
