@@ -1,5 +1,6 @@
 """OpenAPI schema, Swagger UI and ReDoc: valid, served from this origin, working under the CSP."""
 
+import json
 import os
 import re
 from typing import Any
@@ -7,6 +8,7 @@ from typing import Any
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
+from django.templatetags.static import static
 from django.test import Client
 from pytest_django.fixtures import Settings
 
@@ -81,6 +83,14 @@ def test_swagger_ui_loads_only_local_assets_without_inline_scripts(client: Clien
     assert "'unsafe-eval'" not in page["Content-Security-Policy"]
 
 
+def test_swagger_ui_keeps_the_authorization_across_reloads(client: Client) -> None:
+    init_script = client.get("/api/docs/?script=").content.decode()
+    settings = re.search(r"const swaggerSettings = (\{.*?\});", init_script, re.DOTALL)
+
+    assert settings, init_script
+    assert json.loads(settings[1])["persistAuthorization"] is True
+
+
 def test_redoc_loads_only_local_assets(client: Client) -> None:
     page = client.get("/api/redoc/")
     html = page.content.decode()
@@ -88,10 +98,23 @@ def test_redoc_loads_only_local_assets(client: Client) -> None:
     assert page.status_code == 200
     assert "https://" not in html
     assert "<redoc spec-url=" in html
+    # Before ReDoc, which would otherwise ask its CDN for Redocly's logo.
+    assert re.findall(r'<script src="([^"]+)"', html) == [
+        static("api_docs/redoc_offline.js"),
+        static("drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js"),
+    ]
     assert_static_files_exist(html)
     policy = csp(page)
     assert policy["script-src"] == ["'self'"]
     assert policy["worker-src"] == ["blob:"]
+
+
+def test_the_favicon_is_no_icon_rather_than_a_404(client: Client) -> None:
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 204
+    assert response.content == b""
+    assert "max-age=86400" in response["Cache-Control"]
 
 
 def assert_static_files_exist(html: str) -> None:

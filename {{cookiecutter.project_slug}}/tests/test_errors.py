@@ -1,9 +1,11 @@
 """Every error the service answers with is RFC 9457 problem+json carrying the request id."""
 
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.test import Client
+from django.utils.html import escape
 from pytest_django.fixtures import Settings
 from rest_framework.throttling import AnonRateThrottle
 
@@ -18,7 +20,7 @@ from {{ cookiecutter.project_slug }}.common.exceptions import (
 
 pytestmark = [pytest.mark.urls("tests.urls"), pytest.mark.django_db]
 
-PROBLEM_TYPES = "https://{{ cookiecutter.domain_name }}/problems/"
+PROBLEM_TYPES = "/problems/"
 
 
 def assert_problem(response: Any, status: int, type_slug: str) -> dict[str, Any]:
@@ -31,7 +33,18 @@ def assert_problem(response: Any, status: int, type_slug: str) -> dict[str, Any]
     assert problem["detail"]
     assert problem["instance"] == response.wsgi_request.path
     assert problem["request_id"] == response["X-Request-ID"]
+    assert_type_is_described(response.client, problem, answered_at=response.wsgi_request.path)
     return problem
+
+
+def assert_type_is_described(client: Client, problem: dict[str, Any], *, answered_at: str) -> None:
+    """The type URI, resolved as a client resolves it, is this service's page on the type."""
+    type_uri = urlsplit(urljoin(f"http://testserver{answered_at}", problem["type"]))
+    page = client.get(type_uri.path)
+
+    assert type_uri.netloc == "testserver"
+    assert page.status_code == 200
+    assert f"<h1>{escape(problem['title'])}</h1>" in page.content.decode()
 
 
 def test_invalid_fields_are_listed_by_field(client: Client) -> None:

@@ -23,8 +23,8 @@ from procrastinate.contrib.django.django_connector import DjangoConnector
 from procrastinate.contrib.django.settings import settings as procrastinate_settings
 from procrastinate.jobs import Job, Status
 from procrastinate.worker import Worker
-{%- if cookiecutter.use_opentelemetry == "y" or cookiecutter.use_prometheus == "y" %}
-{% endif %}
+
+from {{ cookiecutter.project_slug }}.common.startup import is_autoreloader
 {%- if cookiecutter.use_opentelemetry == "y" %}
 from {{ cookiecutter.project_slug }}.common.tracing import continue_job_trace
 {%- endif %}
@@ -166,7 +166,8 @@ def on_app_ready(app: App) -> None:
             if admin.site.is_registered(model):
                 admin.site.unregister(model)
     app.job_manager = InProcessJobManager(app)
-    if settings.TASKS_RUN_IN_PROCESS:
+    # runserver's autoreloader serves nothing: the server it starts reports.
+    if settings.TASKS_RUN_IN_PROCESS and not is_autoreloader():
         logger.info(
             "tasks_run_in_process",
             detail="Deferred tasks run at once in the deferring process: no worker, "

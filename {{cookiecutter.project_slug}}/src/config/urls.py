@@ -9,6 +9,8 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from {{ cookiecutter.project_slug }}.common.problem_views import problem_type, problem_types
+from {{ cookiecutter.project_slug }}.common.views import favicon
 from {{ cookiecutter.project_slug }}.health.apis import DetailedHealthApi
 
 # The admin's pages are titled with the service's name.
@@ -40,6 +42,10 @@ urlpatterns = [
         ),
         name="redoc",
     ),
+    # What each problem type means: the problems' type URIs point here.
+    path("problems/", problem_types, name="problem-types"),
+    path("problems/<slug:type_slug>", problem_type, name="problem-type"),
+    path("favicon.ico", favicon, name="favicon"),
     path("api/v1/auth/", include("{{ cookiecutter.project_slug }}.users.urls")),
 {%- if cookiecutter.example_app == "y" %}
     path("api/v1/bookmarks/", include("{{ cookiecutter.project_slug }}.bookmarks.urls")),

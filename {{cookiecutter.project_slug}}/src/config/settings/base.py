@@ -359,6 +359,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Swagger UI keeps what is entered under "Authorize" across page reloads, in the
+    # browser's localStorage for this origin, until "Logout" in the same dialog.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True},
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

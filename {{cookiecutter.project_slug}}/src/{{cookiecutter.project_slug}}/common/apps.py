@@ -9,9 +9,13 @@ from django.conf import settings
 from django.core import checks
 {%- endif %}
 from django.core.signals import got_request_exception
+{%- if cookiecutter.use_sentry == "y" or cookiecutter.cache == "redis" or cookiecutter.task_queue == "celery" %}
+{% endif %}
 {%- if cookiecutter.use_sentry == "y" %}
-
 from {{ cookiecutter.project_slug }}.common.error_tracking import init_error_tracking
+{%- endif %}
+{%- if cookiecutter.cache == "redis" or cookiecutter.task_queue == "celery" %}
+from {{ cookiecutter.project_slug }}.common.startup import is_autoreloader
 {%- endif %}
 
 logger = structlog.get_logger("{{ cookiecutter.project_slug }}.common")
@@ -52,12 +56,17 @@ class CommonConfig(AppConfig):
 {%- if cookiecutter.use_sentry == "y" %}
         init_error_tracking()
 {%- endif %}
+{%- if cookiecutter.cache == "redis" or cookiecutter.task_queue == "celery" %}
+        # runserver's autoreloader serves nothing: the server it starts reports.
+        if not is_autoreloader():
 {%- if cookiecutter.task_queue == "celery" %}
-        report_in_process_tasks()
+            report_in_process_tasks()
 {%- endif %}
 {%- if cookiecutter.cache == "redis" %}
-        report_in_process_cache()
-{%- else %}
+            report_in_process_cache()
+{%- endif %}
+{%- endif %}
+{%- if cookiecutter.cache != "redis" %}
         from {{ cookiecutter.project_slug }}.common.throttling import check_requests_are_not_atomic
 
         checks.register(check_requests_are_not_atomic)

@@ -22,7 +22,10 @@ from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
-PROBLEM_TYPE_BASE = "https://{{ cookiecutter.domain_name }}/problems/"
+# Type URIs are references relative to the service (RFC 9457 allows them, with the full
+# path): they resolve to the page describing the type on whichever host answered, and
+# read the same in every environment, so that clients can compare them.
+PROBLEM_TYPE_BASE = "/problems/"
 
 # (type slug, title) of the problems the API answers with for plain HTTP errors.
 HTTP_PROBLEMS: dict[int, tuple[str, str]] = {
@@ -39,6 +42,75 @@ HTTP_PROBLEMS: dict[int, tuple[str, str]] = {
     500: ("server-error", "Internal server error"),
 }
 UNKNOWN_PROBLEM = ("error", "Error")
+
+# (title, description) of every problem type the API answers with, by type slug: the page
+# at its type URI (common.problem_views) shows them. A new type needs its entry here.
+PROBLEM_TYPES: dict[str, tuple[str, str]] = {
+    "bad-request": (
+        "Bad request",
+        "The request could not be processed as sent, for example a body that is not valid "
+        "JSON or a host name this service does not answer to. The detail member says what "
+        "was wrong.",
+    ),
+    "validation-error": (
+        "Validation failed",
+        "One or more inputs are invalid. The errors member lists the messages by field "
+        '(a nested field by its path, such as "items.0.url"; the input as a whole under '
+        '"non_field_errors"). Correct them and send the request again.',
+    ),
+    "not-authenticated": (
+        "Not authenticated",
+        "The request carries no credentials, or credentials that are not valid (any "
+        "more). Authenticate and send the request again.",
+    ),
+    "permission-denied": (
+        "Permission denied",
+        "The caller is authenticated but may not do this; a browser request that failed "
+        "its CSRF check gets this too. Sending the same request again will not help.",
+    ),
+    "not-found": (
+        "Not found",
+        "Nothing exists at this address, or nothing the caller may see.",
+    ),
+    "method-not-allowed": (
+        "Method not allowed",
+        "The resource does not support this HTTP method; the Allow header lists those it does.",
+    ),
+    "not-acceptable": (
+        "Not acceptable",
+        "The service cannot answer in any media type the Accept header asks for: it "
+        "answers in JSON.",
+    ),
+    "conflict": (
+        "Conflict",
+        "The request conflicts with the current state of the resource, for example it "
+        "exists already. The detail member says how.",
+    ),
+    "request-too-large": (
+        "Request body too large",
+        "The request body is larger than the service accepts; the detail member gives the "
+        "limit. The body is refused before it is read.",
+    ),
+    "unsupported-media-type": (
+        "Unsupported media type",
+        "The request body is not in a media type the endpoint accepts: send JSON, with "
+        "Content-Type: application/json.",
+    ),
+    "throttled": (
+        "Too many requests",
+        "The caller has made too many requests in too short a time. Wait the number of "
+        "seconds the Retry-After header gives before sending more.",
+    ),
+    "server-error": (
+        "Internal server error",
+        "The service failed to handle the request. The failure is logged under the "
+        "request_id member's value: quote it when you report the problem.",
+    ),
+    "error": (
+        "Error",
+        "An error with no more specific type; the status and detail members say what happened.",
+    ),
+}
 
 
 class ApplicationError(Exception):

@@ -94,6 +94,9 @@ def build_logging_config(*, level: str, json: bool) -> dict[str, Any]:
         },
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
+            # No handlers of its own: Django's default one, a plain console while DEBUG is
+            # on, would print each of its records a second time, unformatted.
+            "django": {"handlers": []},
             # The access line records every response and the unhandled_exception event
             # every crash with its traceback; these loggers would repeat both.
             "django.request": {"handlers": ["null"], "propagate": False},

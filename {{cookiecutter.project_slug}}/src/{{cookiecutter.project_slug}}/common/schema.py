@@ -12,7 +12,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "An error, as RFC 9457 problem details.",
     "properties": {
-        "type": {"type": "string", "format": "uri", "description": "What kind of problem."},
+        "type": {
+            "type": "string",
+            "format": "uri-reference",
+            "description": "What kind of problem: a page on this service describes it.",
+        },
         "title": {"type": "string", "description": "Short summary of the kind of problem."},
         "status": {"type": "integer", "description": "The HTTP status code."},
         "detail": {"type": "string", "description": "What went wrong this time."},

@@ -1,9 +1,11 @@
 """Django's error handlers (config.urls handler400...handler500), in the API's problem format.
 
-They answer for everything outside DRF's views: unknown URLs, the admin, crashes.
+They answer for everything outside DRF's views: unknown URLs, the admin, crashes. And the
+favicon, which browsers ask every HTML page's host for.
 """
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import cache_control
 
 from {{ cookiecutter.project_slug }}.common.exceptions import problem_response
 
@@ -33,3 +35,9 @@ def server_error(request: HttpRequest) -> JsonResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
     """CSRF_FAILURE_VIEW: a rejected unsafe request, for a path outside DRF's views."""
     return problem_response(request, status_code=403, detail=f"CSRF verification failed: {reason}")
+
+
+@cache_control(public=True, max_age=86400)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """No icon, rather than a 404 each time a browser opens the docs or the admin."""
+    return HttpResponse(status=204)
