@@ -59,6 +59,11 @@ def prune(paths: list[Path]) -> None:
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
+        # A folder left empty (charts/ without its chart) is a trace of the option too.
+        parent = path.parent
+        while parent != PROJECT_DIR and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
 
 
 def host_ports(slug: str) -> dict[str, int]:

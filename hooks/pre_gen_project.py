@@ -22,6 +22,7 @@ SHADOWED_NAMES = {
     "opentelemetry", "procrastinate", "psycopg", "psycopg_pool", "pytest", "pytest_django",
     "redis", "rest_framework", "rest_framework_simplejwt", "ruff", "sentry_sdk", "src",
     "structlog", "test", "tests", "whitenoise", "django_prometheus", "prometheus_client",
+    "schemathesis", "hypothesis",
 }  # fmt: skip
 # Underscores only between letters and digits: a trailing or doubled one makes an invalid
 # distribution or image name.

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from generated_client import check_generated_client
 from harness import BUILD_DIR, render, run, uv_env
 from matrix import PROJECT_PRESETS, variants
 from services import database_url_for, recreate_database, redis_url_for, service_url
@@ -142,6 +143,11 @@ class ProjectChecks:
         browser, _ = server
         output = project.make("smoke", WEB_PORT=str(browser.client.base_url.port))
         assert json.loads(output.splitlines()[-1])["status"] == "ok", output
+
+    def test_a_client_generated_from_the_schema_works(self, project, server, tmp_path):
+        browser, _ = server
+        package = f"client_{project.preset.replace('-', '_')}"
+        check_generated_client(browser, tmp_path, package, project.answers)
 
     def test_smoke_target_fails_without_a_ready_service(self, project):
         # curl's exit 7: nothing listens on the port.

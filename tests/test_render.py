@@ -155,6 +155,17 @@ def test_disabled_options_leave_no_trace(rendered, variant):
     assert found == []
 
 
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_no_folder_is_left_empty(rendered, variant):
+    """A pruned path's folder goes with it (charts/ without the chart)."""
+    project = rendered(variant)
+
+    folders = [path for path in project.rglob("*") if path.is_dir()]
+    empty = [relative(path, project) for path in folders if not any(path.iterdir())]
+
+    assert empty == []
+
+
 def test_every_option_is_in_the_matrix():
     for option, values in json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text()).items():
         if isinstance(values, list) and not option.startswith("_"):

@@ -9,9 +9,11 @@ import os
 
 {% if cookiecutter.use_prometheus == "y" or cookiecutter.use_opentelemetry == "y" -%}
 from gunicorn.arbiter import Arbiter
-from gunicorn.workers.base import Worker
-
 {% endif -%}
+from gunicorn.http import wsgi
+{% if cookiecutter.use_prometheus == "y" or cookiecutter.use_opentelemetry == "y" -%}
+from gunicorn.workers.base import Worker
+{% endif %}
 from {{ cookiecutter.project_slug }}.common.logging import build_logging_config
 {%- if cookiecutter.use_opentelemetry == "y" %}
 from {{ cookiecutter.project_slug }}.common.tracing import configure_tracing
@@ -47,6 +49,20 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 # The orchestrator manages the workers through signals; gunicornc's control socket would
 # only add a socket file at a path every gunicorn of the same user shares.
 control_socket_disable = True
+
+
+def default_headers_without_server(response: wsgi.Response) -> list[str]:
+    return [
+        header
+        for header in default_headers_with_server(response)
+        if not header.lower().startswith("server:")
+    ]
+
+
+# gunicorn names itself in a Server header on every response and has no setting to
+# stop it; a response should not advertise the software that made it (tests/test_gunicorn.py).
+default_headers_with_server = wsgi.Response.default_headers
+wsgi.Response.default_headers = default_headers_without_server  # type: ignore[method-assign]
 
 accesslog = None
 errorlog = "-"

@@ -81,6 +81,8 @@ def test_malformed_json_is_a_bad_request(client: Client) -> None:
     )
 
     assert "JSON parse error" in problem["detail"]
+    # The same shape as any invalid input: the schema's ValidationProblem.
+    assert problem["errors"] == {"non_field_errors": [problem["detail"]]}
 
 
 def test_missing_credentials_are_challenged(client: Client) -> None:

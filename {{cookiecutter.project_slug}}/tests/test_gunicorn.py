@@ -78,6 +78,8 @@ def test_a_real_server_writes_json_lines_only_and_one_access_line_per_request(
         request = urllib.request.Request(f"{server.url}/livez", headers={"X-Request-ID": "smoke-1"})  # noqa: S310
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
             assert response.headers["X-Request-ID"] == "smoke-1"
+            # gunicorn would name itself in a Server header: gunicorn.conf.py drops it.
+            assert "Server" not in response.headers
 
     records = [json.loads(line) for line in log.read_text().splitlines()]
 

@@ -54,3 +54,31 @@ def test_each_user_is_held_to_the_user_rate(monkeypatch: pytest.MonkeyPatch) -> 
     assert statuses == [200, 200, 429]
     # Same address, another account: the count is per user.
     assert second.get(ME_URL).status_code == 200
+
+
+def test_the_docs_have_their_own_budget(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(AnonRateThrottle.THROTTLE_RATES, "anon", "1/minute")
+    monkeypatch.setitem(AnonRateThrottle.THROTTLE_RATES, "docs", "2/minute")
+    client.get(ECHO_URL)
+    assert client.get(ECHO_URL).status_code == 429
+
+    # The anonymous API budget is spent; the docs still load, until their own is.
+    assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/docs/").status_code == 200
+    assert client.get("/api/redoc/").status_code == 429
+
+
+@pytest.mark.parametrize("url", ["/api/schema/", "/api/docs/", "/api/redoc/"])
+def test_a_throttled_docs_page_answers_with_a_json_problem(
+    client: Client, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setitem(AnonRateThrottle.THROTTLE_RATES, "docs", "1/minute")
+    client.get(url)
+
+    response = client.get(url)
+
+    # The schema renders YAML and the pages HTML; the problem is JSON all the same.
+    assert response.status_code == 429
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 429
+    assert int(response["Retry-After"]) > 0

@@ -10,6 +10,7 @@ from drf_spectacular.views import (
 )
 
 from {{ cookiecutter.project_slug }}.common.problem_views import problem_type, problem_types
+from {{ cookiecutter.project_slug }}.common.throttling import DocsRateThrottle
 from {{ cookiecutter.project_slug }}.common.views import favicon
 from {{ cookiecutter.project_slug }}.health.apis import DetailedHealthApi
 
@@ -21,6 +22,10 @@ admin.site.site_title = {{ cookiecutter.__project_name_literal }}
 # worker: these two pages, and only they, get those allowances. Swagger UI's start-up
 # code comes as a script file from the split view, so no page needs an inline script.
 docs_csp = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"]})
+# The schema and the docs pages have a generous rate of their own ("docs"), instead of
+# the anonymous API rate: a page load is several requests, and reading the docs must
+# neither spend nor be starved by a client's API budget.
+docs_throttle = {"throttle_classes": [DocsRateThrottle]}
 
 urlpatterns = [
     # health.middleware.ProbeMiddleware answers these before the host check; they are
@@ -29,16 +34,18 @@ urlpatterns = [
     # Behind the host check and the API's authentication, unlike the probes.
     path("health/detailed", DetailedHealthApi.as_view(), name="health-detailed"),
     path(settings.ADMIN_URL, admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SpectacularAPIView.as_view(**docs_throttle), name="schema"),
     path(
         "api/docs/",
-        docs_csp(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        docs_csp(SpectacularSwaggerSplitView.as_view(url_name="schema", **docs_throttle)),
         name="swagger-ui",
     ),
     path(
         "api/redoc/",
         docs_csp(
-            SpectacularRedocView.as_view(url_name="schema", template_name="api_docs/redoc.html")
+            SpectacularRedocView.as_view(
+                url_name="schema", template_name="api_docs/redoc.html", **docs_throttle
+            )
         ),
         name="redoc",
     ),

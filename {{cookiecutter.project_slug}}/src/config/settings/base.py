@@ -85,6 +85,7 @@ MIDDLEWARE = [
     # The security headers go on every response, those answered early below included.
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "{{ cookiecutter.project_slug }}.common.middleware.NoStoreMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # Inside CORS, so that a browser can read the 413; before anything reads the body,
     # so that an oversized request is refused from its headers.
@@ -331,6 +332,8 @@ REST_FRAMEWORK = {
         "anon": env.str("THROTTLE_ANON_RATE", default="60/minute"),
         "user": env.str("THROTTLE_USER_RATE", default="600/minute"),
         "login": env.str("THROTTLE_LOGIN_RATE", default="5/minute"),
+        # The schema and the docs pages (config.urls), per client.
+        "docs": "300/minute",
     },
     # The throttles tell clients apart by address. Only the proxies in front of the
     # service may name the client in X-Forwarded-For: without this count DRF would

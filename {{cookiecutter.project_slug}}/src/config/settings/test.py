@@ -34,7 +34,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # by accident. Tests of throttling lower them explicitly.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {"anon": "1000/minute", "user": "1000/minute", "login": "100/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "1000/minute",
+        "user": "1000/minute",
+        "login": "100/minute",
+        "docs": "1000/minute",
+    },
 }
 {%- if cookiecutter.task_queue == "celery" %}
 

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from {{ cookiecutter.project_slug }}.bookmarks.models import Bookmark
+from {{ cookiecutter.project_slug }}.bookmarks.models import NOTES_MAX_LENGTH, Bookmark
 from {{ cookiecutter.project_slug }}.bookmarks.selectors import (
     ORDERING_CHOICES,
     bookmark_get,
@@ -20,6 +20,12 @@ from {{ cookiecutter.project_slug }}.bookmarks.services import (
     bookmark_update,
 )
 from {{ cookiecutter.project_slug }}.common.exceptions import PROBLEM_CONTENT_TYPE
+from {{ cookiecutter.project_slug }}.common.fields import (
+    NO_NUL_PATTERN,
+    StrictBooleanField,
+    StrictCharField,
+    StrictURLField,
+)
 from {{ cookiecutter.project_slug }}.common.pagination import DefaultPagination
 from {{ cookiecutter.project_slug }}.users.models import User
 from {{ cookiecutter.project_slug }}.users.permissions import HasRoleAccess
@@ -37,23 +43,25 @@ class BookmarkOutputSerializer(serializers.Serializer[Bookmark]):
 
 
 class BookmarkCreateInputSerializer(serializers.Serializer[Any]):
-    title = serializers.CharField(max_length=255)
-    url = serializers.URLField(max_length=2048)
-    notes = serializers.CharField(required=False, allow_blank=True)
-    is_favorite = serializers.BooleanField(required=False)
+    title = StrictCharField(max_length=255)
+    url = StrictURLField(max_length=2048)
+    notes = StrictCharField(required=False, allow_blank=True, max_length=NOTES_MAX_LENGTH)
+    is_favorite = StrictBooleanField(required=False)
 
 
 class BookmarkUpdateInputSerializer(serializers.Serializer[Any]):
-    title = serializers.CharField(max_length=255, required=False)
-    url = serializers.URLField(max_length=2048, required=False)
-    notes = serializers.CharField(required=False, allow_blank=True)
-    is_favorite = serializers.BooleanField(required=False)
+    title = StrictCharField(max_length=255, required=False)
+    url = StrictURLField(max_length=2048, required=False)
+    notes = StrictCharField(required=False, allow_blank=True, max_length=NOTES_MAX_LENGTH)
+    is_favorite = StrictBooleanField(required=False)
 
 
 # Documents the query parameters of BookmarkFilter, which validates them.
+# Django refuses NUL in text parameters, as PostgreSQL cannot store it; the pattern says so.
+TEXT_PARAMETER = {"type": "string", "pattern": NO_NUL_PATTERN}
 LIST_PARAMETERS = [
-    OpenApiParameter("search", str, description="Text in the title, notes or URL."),
-    OpenApiParameter("title", str, description="Text in the title (case-insensitive)."),
+    OpenApiParameter("search", TEXT_PARAMETER, description="Text in the title, notes or URL."),
+    OpenApiParameter("title", TEXT_PARAMETER, description="Text in the title (case-insensitive)."),
     OpenApiParameter("is_favorite", bool),
     OpenApiParameter(
         "created_after", OpenApiTypes.DATETIME, description="Created at or after (ISO 8601)."

@@ -4,6 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+# Notes are free text, but bounded: a list page of 100 bookmarks stays a few megabytes.
+NOTES_MAX_LENGTH = 10_000
+
 
 class Bookmark(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -8,6 +8,11 @@ from django.http import QueryDict
 
 from {{ cookiecutter.project_slug }}.bookmarks.models import Bookmark
 from {{ cookiecutter.project_slug }}.common.exceptions import NotFoundError
+from {{ cookiecutter.project_slug }}.common.filters import (
+    ChoiceFilter,
+    Rfc3339DateTimeFilter,
+    TypedChoiceFilter,
+)
 from {{ cookiecutter.project_slug }}.users.models import Role, User
 from {{ cookiecutter.project_slug }}.users.selectors import user_roles
 
@@ -21,12 +26,10 @@ ORDERING_CHOICES = [
 class BookmarkFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search")
     title = django_filters.CharFilter(lookup_expr="icontains")
-    is_favorite = django_filters.TypedChoiceFilter(
-        choices=BOOLEAN_CHOICES, coerce=lambda value: value == "true"
-    )
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    ordering = django_filters.ChoiceFilter(choices=ORDERING_CHOICES, method="filter_ordering")
+    is_favorite = TypedChoiceFilter(choices=BOOLEAN_CHOICES, coerce=lambda value: value == "true")
+    created_after = Rfc3339DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = Rfc3339DateTimeFilter(field_name="created_at", lookup_expr="lt")
+    ordering = ChoiceFilter(choices=ORDERING_CHOICES, method="filter_ordering")
 
     def filter_search(
         self, queryset: QuerySet[Bookmark], name: str, value: str

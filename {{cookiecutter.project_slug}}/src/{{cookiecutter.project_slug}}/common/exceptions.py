@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
@@ -180,7 +179,7 @@ def problem(
 
 
 def problem_response(
-    request: HttpRequest, *, status_code: int, detail: str, **kwargs: Any
+    request: HttpRequest | Request, *, status_code: int, detail: str, **kwargs: Any
 ) -> JsonResponse:
     """A problem response for plain Django views, middleware and the error handlers."""
     return JsonResponse(
@@ -221,6 +220,14 @@ def to_api_exception(exc: Exception) -> exceptions.APIException | ApplicationErr
 
 def api_exception_problem(exc: exceptions.APIException) -> dict[str, Any]:
     """Status, type, title, detail and extension members of a DRF exception."""
+    if isinstance(exc, exceptions.ParseError):
+        # A body that is not JSON at all is invalid input too: the same document as a
+        # validation error, so that clients read one shape for every 400 of a write.
+        return {
+            "status_code": exc.status_code,
+            "detail": str(exc.detail),
+            "extra": {"errors": {api_settings.NON_FIELD_ERRORS_KEY: [str(exc.detail)]}},
+        }
     if isinstance(exc, exceptions.ValidationError):
         errors = flatten_errors(exc.detail)
         non_field_errors = errors.get(api_settings.NON_FIELD_ERRORS_KEY)
@@ -243,11 +250,14 @@ def api_exception_problem(exc: exceptions.APIException) -> dict[str, Any]:
     return {"status_code": exc.status_code, "detail": str(message)}
 
 
-def problem_details_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+def problem_details_handler(exc: Exception, context: dict[str, Any]) -> JsonResponse | None:
     """DRF's EXCEPTION_HANDLER: every error an API view raises becomes a problem response.
 
-    Anything unexpected is left to propagate: it is logged once, with its traceback, as
-    unhandled_exception, and answered by handler500 in the same format.
+    The response is JSON whatever the view renders otherwise: DRF would render a DRF
+    Response with the view's own renderer (the schema's YAML, Swagger UI's HTML) under
+    the problem content type. Anything unexpected is left to propagate: it is logged
+    once, with its traceback, as unhandled_exception, and answered by handler500 in the
+    same format.
     """
     api_exc = to_api_exception(exc)
     if api_exc is None:
@@ -269,9 +279,7 @@ def problem_details_handler(exc: Exception, context: dict[str, Any]) -> Response
         if (wait := getattr(api_exc, "wait", None)) is not None:
             headers["Retry-After"] = str(math.ceil(wait))
     set_rollback()
-    return Response(
-        problem(instance=request.path, **fields),
-        status=fields["status_code"],
-        headers=headers,
-        content_type=PROBLEM_CONTENT_TYPE,
-    )
+    response = problem_response(request, **fields)
+    for name, value in headers.items():
+        response[name] = value
+    return response

@@ -82,3 +82,25 @@ class RequestBodyLimitMiddleware:
                 detail=f"The request body is larger than the {limit} bytes this service accepts.",
             )
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Cache-Control: no-store on API responses and on any answer to a request with credentials.
+
+    Tokens, and what an authenticated caller reads, must not be kept by a browser's or
+    a proxy's cache. A view that sets its own Cache-Control keeps it.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        carries_credentials = "Authorization" in request.headers or (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+        )
+        if "Cache-Control" not in response and (
+            request.path.startswith("/api/") or carries_credentials
+        ):
+            response["Cache-Control"] = "no-store"
+        return response

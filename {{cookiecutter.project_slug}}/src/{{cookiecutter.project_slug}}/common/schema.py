@@ -57,8 +57,14 @@ def problem_response(description: str, schema: str = "Problem") -> dict[str, Any
 
 def operation_problems(path: str, operation: dict[str, Any]) -> dict[str, dict[str, Any]]:
     problems = {}
-    if "requestBody" in operation:
+    query_parameters = {
+        parameter["name"]
+        for parameter in operation.get("parameters", [])
+        if parameter.get("in") == "query"
+    }
+    if "requestBody" in operation or query_parameters:
         problems["400"] = problem_response("The input is invalid.", "ValidationProblem")
+    if "requestBody" in operation:
         problems["413"] = problem_response("The request body is too large.")
         problems["415"] = problem_response("The request body is not JSON.")
     security = operation.get("security", [])
@@ -67,6 +73,8 @@ def operation_problems(path: str, operation: dict[str, Any]) -> dict[str, dict[s
         problems["403"] = problem_response("The caller may not do this.")
     if "{" in path:
         problems["404"] = problem_response("Nothing exists at this address.")
+    elif "page" in query_parameters:
+        problems["404"] = problem_response("The page is past the last one.")
     problems["429"] = problem_response("Too many requests; retry after Retry-After seconds.")
     return problems
 

@@ -193,3 +193,12 @@ class UserRateThrottle(throttling.UserRateThrottle, AtomicRateThrottle):
 
 class ScopedRateThrottle(throttling.ScopedRateThrottle, AtomicRateThrottle):
     """Views with a throttle_scope, e.g. "login" (THROTTLE_LOGIN_RATE), per user or address."""
+
+
+class DocsRateThrottle(AtomicRateThrottle):
+    """The schema and the docs pages, per address ("docs" rate), apart from the API's rates."""
+
+    scope = "docs"
+
+    def get_cache_key(self, request: "Request", view: "APIView") -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

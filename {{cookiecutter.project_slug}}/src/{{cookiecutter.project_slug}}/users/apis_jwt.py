@@ -2,26 +2,27 @@
 
 simplejwt's serializers own the credential check and the token rotation and blacklist
 rules configured in SIMPLE_JWT; these views add the login throttle, logging, the
-204 logout and the OpenAPI description.
+204 logout and the OpenAPI description. The input and output serializers here are the
+contract clients see: simplejwt's serializers describe the request and the response
+as one object, with every field required, which typed clients cannot build.
 """
 
 from typing import Any, cast
 
 import structlog
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-from rest_framework_simplejwt.serializers import (
-    TokenBlacklistSerializer,
-    TokenObtainPairSerializer,
-    TokenRefreshSerializer,
-)
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
 
 from {{ cookiecutter.project_slug }}.common.exceptions import PROBLEM_CONTENT_TYPE
+from {{ cookiecutter.project_slug }}.common.fields import StrictCharField
 from {{ cookiecutter.project_slug }}.users.models import User
 
 logger = structlog.get_logger(__name__)
@@ -37,6 +38,34 @@ BAD_REFRESH_TOKEN = OpenApiResponse(
 )
 
 
+class TokenObtainInputSerializer(serializers.Serializer[Any]):
+    email = StrictCharField()
+    password = StrictCharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenPairOutputSerializer(serializers.Serializer[Any]):
+    access = serializers.CharField(help_text="Send as `Authorization: Bearer <access>`.")
+    refresh = serializers.CharField(help_text="Exchange for a new pair before it expires.")
+
+
+class RefreshTokenInputSerializer(serializers.Serializer[Any]):
+    refresh = StrictCharField()
+
+
+def validated_token_request(
+    view: GenericAPIView[Any], input_class: type[serializers.Serializer[Any]], data: Any
+) -> BaseSerializer[Any]:
+    """The body checked against its documented shape, then by the view's simplejwt serializer."""
+    documented = input_class(data=data)
+    documented.is_valid(raise_exception=True)
+    serializer = view.get_serializer(data=documented.validated_data)
+    try:
+        serializer.is_valid(raise_exception=True)
+    except TokenError as exc:
+        raise InvalidToken(exc.args[0]) from exc
+    return serializer
+
+
 class UserTokenObtainApi(TokenObtainPairView):
     throttle_scope = "login"
 
@@ -45,21 +74,20 @@ class UserTokenObtainApi(TokenObtainPairView):
         summary="Exchange email and password for an access and a refresh token",
         description="Send the access token as `Authorization: Bearer <access>`.",
         tags=["auth"],
-        request=TokenObtainPairSerializer,
+        request=TokenObtainInputSerializer,
         responses={
-            200: TokenObtainPairSerializer,
+            200: TokenPairOutputSerializer,
             (401, PROBLEM_CONTENT_TYPE): BAD_CREDENTIALS,
         },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = cast(TokenObtainPairSerializer, self.get_serializer(data=request.data))
         try:
-            serializer.is_valid(raise_exception=True)
+            serializer = validated_token_request(self, TokenObtainInputSerializer, request.data)
         except AuthenticationFailed:
             logger.info("user.login_failed")
             raise
         # A successful validation has authenticated the user.
-        user = cast(User, serializer.user)
+        user = cast(User, cast(TokenObtainPairSerializer, serializer).user)
         logger.info("user.logged_in", user_id=str(user.pk))
         return Response(serializer.validated_data)
 
@@ -70,14 +98,15 @@ class UserTokenRefreshApi(TokenRefreshView):
         summary="Exchange a refresh token for a new access and refresh token",
         description="The refresh token sent is blacklisted: each one can be used once.",
         tags=["auth"],
-        request=TokenRefreshSerializer,
+        request=RefreshTokenInputSerializer,
         responses={
-            200: TokenRefreshSerializer,
+            200: TokenPairOutputSerializer,
             (401, PROBLEM_CONTENT_TYPE): BAD_REFRESH_TOKEN,
         },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)
+        serializer = validated_token_request(self, RefreshTokenInputSerializer, request.data)
+        return Response(serializer.validated_data)
 
 
 class UserLogoutApi(TokenBlacklistView):
@@ -86,17 +115,13 @@ class UserLogoutApi(TokenBlacklistView):
         summary="Log out: blacklist a refresh token",
         description="The refresh token can no longer be used; access tokens expire on their own.",
         tags=["auth"],
-        request=TokenBlacklistSerializer,
+        request=RefreshTokenInputSerializer,
         responses={
             204: None,
             (401, PROBLEM_CONTENT_TYPE): BAD_REFRESH_TOKEN,
         },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        try:
-            serializer.is_valid(raise_exception=True)
-        except TokenError as exc:
-            raise InvalidToken(exc.args[0]) from exc
+        validated_token_request(self, RefreshTokenInputSerializer, request.data)
         logger.info("user.logged_out")
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from {{ cookiecutter.project_slug }}.common.exceptions import PROBLEM_CONTENT_TYPE
+from {{ cookiecutter.project_slug }}.common.fields import StrictCharField, StrictEmailField
 from {{ cookiecutter.project_slug }}.users.apis import UserOutputSerializer
 from {{ cookiecutter.project_slug }}.users.authentication import SessionAuthentication
 from {{ cookiecutter.project_slug }}.users.models import User
@@ -42,8 +43,8 @@ class CsrfTokenOutputSerializer(serializers.Serializer[Any]):
 
 
 class LoginInputSerializer(serializers.Serializer[Any]):
-    email = serializers.EmailField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    email = StrictEmailField()
+    password = StrictCharField(style={"input_type": "password"}, trim_whitespace=False)
 
 
 @method_decorator(ensure_csrf_cookie, name="dispatch")
@@ -67,13 +68,6 @@ class UserLoginApi(APIView):
     permission_classes = (AllowAny,)
     throttle_scope = "login"
 
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        # DRF checks CSRF only for requests that already carry a logged-in session, which
-        # would leave this view open to login CSRF (an attacker's page logging the
-        # victim into the attacker's account).
-        SessionAuthentication().enforce_csrf(request)
-
     def get_authenticate_header(self, request: Request) -> str:
         # This view authenticates nobody, so DRF would find no challenge and turn the 401
         # for bad credentials into a 403.
@@ -95,6 +89,11 @@ class UserLoginApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
+        # DRF checks CSRF only for requests that already carry a logged-in session, which
+        # would leave this view open to login CSRF (an attacker's page logging the
+        # victim into the attacker's account). Checked here, not in initial(), so that a
+        # method the view lacks is a 405 before it is a CSRF failure.
+        SessionAuthentication().enforce_csrf(request)
         serializer = LoginInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate(request._request, **serializer.validated_data)

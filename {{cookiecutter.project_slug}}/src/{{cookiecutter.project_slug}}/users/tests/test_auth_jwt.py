@@ -1,6 +1,7 @@
 from typing import Any
 
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 from structlog.testing import capture_logs
@@ -48,6 +49,40 @@ def test_token_lifecycle(api_client: APIClient, user: User) -> None:
     assert api_client.post(LOGOUT_URL, {"refresh": rotated["refresh"]}).status_code == 204
     assert_problem(api_client.post(REFRESH_URL, {"refresh": rotated["refresh"]}), 401)
     assert_problem(api_client.post(LOGOUT_URL, {"refresh": rotated["refresh"]}), 401)
+
+
+def test_token_responses_are_not_stored_by_caches(api_client: APIClient, user: User) -> None:
+    response = api_client.post(TOKEN_URL, {"email": user.email, "password": DEFAULT_PASSWORD})
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"email": 0, "password": "x"}, {"email": "a@example.com", "password": ""}, {"email": ""}],
+)
+def test_credentials_must_be_non_blank_strings(api_client: APIClient, body: dict[str, Any]) -> None:
+    problem = assert_problem(api_client.post(TOKEN_URL, body), 400)
+
+    assert set(problem["errors"]) <= {"email", "password"}
+
+
+def test_a_typed_client_can_build_every_auth_request_from_the_schema() -> None:
+    """Request components hold what a client sends and nothing it reads back."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema["components"]["schemas"]
+
+    for path, operation_id, fields in [
+        ("/api/v1/auth/token/", "post", {"email", "password"}),
+        ("/api/v1/auth/token/refresh/", "post", {"refresh"}),
+        ("/api/v1/auth/logout/", "post", {"refresh"}),
+    ]:
+        body = schema["paths"][path][operation_id]["requestBody"]["content"]["application/json"]
+        component = components[body["schema"]["$ref"].rsplit("/", 1)[1]]
+        assert set(component["required"]) == set(component["properties"]) == fields
+    pair = components["TokenPairOutput"]
+    assert set(pair["required"]) == set(pair["properties"]) == {"access", "refresh"}
 
 
 def test_tokens_are_issued_whatever_the_case_of_the_email(api_client: APIClient) -> None:
