@@ -16,6 +16,19 @@ from typing import NamedTuple
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
 
+def no_services_env(tmp_path: Path) -> dict[str, str]:
+    """The service variables of a bare laptop: SQLite in tmp_path, no Redis, no broker."""
+    return {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+{%- if cookiecutter.cache == "redis" %}
+        "REDIS_URL": "",
+{%- endif %}
+{%- if cookiecutter.task_queue == "celery" %}
+        "CELERY_BROKER_URL": "",
+{%- endif %}
+    }
+
+
 def production_env(**overrides: str) -> dict[str, str]:
     """What a deployment sets, and nothing from the developer's shell or .env."""
     env = {

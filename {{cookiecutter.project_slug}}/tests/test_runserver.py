@@ -18,7 +18,7 @@ import pytest
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 
 {% endif -%}
-from tests.subprocesses import PROJECT_DIR, free_port
+from tests.subprocesses import PROJECT_DIR, free_port, no_services_env
 {%- if cookiecutter.cache == "redis" or cookiecutter.task_queue != "none" %}
 
 from {{ cookiecutter.project_slug }}.common.startup import is_autoreloader
@@ -47,13 +47,7 @@ def start_up_output(tmp_path: Path) -> list[str]:
     environment = {
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "config.settings.development",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-{%- if cookiecutter.cache == "redis" %}
-        "REDIS_URL": "",
-{%- endif %}
-{%- if cookiecutter.task_queue == "celery" %}
-        "CELERY_BROKER_URL": "",
-{%- endif %}
+        **no_services_env(tmp_path),
         "PYTHONUNBUFFERED": "1",
     }
     with log_path.open("w") as log:

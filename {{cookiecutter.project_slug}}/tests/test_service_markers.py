@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 import pytest
 
 from conftest import require_services
-from tests.subprocesses import PROJECT_DIR
+from tests.subprocesses import PROJECT_DIR, no_services_env
 
 MISSING = {"postgresql": "needs PostgreSQL, the tests run on SQLite"}
 
@@ -53,13 +53,7 @@ def run_marked_tests_without_services(tmp_path: Path, **variables: str) -> dict[
     report = tmp_path / "report.xml"
     environment = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-{%- if cookiecutter.cache == "redis" %}
-        "REDIS_URL": "",
-{%- endif %}
-{%- if cookiecutter.task_queue == "celery" %}
-        "CELERY_BROKER_URL": "",
-{%- endif %}
+        **no_services_env(tmp_path),
     }
     environment.pop("REQUIRE_SERVICES", None)
     environment.update(variables)
