@@ -17,7 +17,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 
 
 def no_services_env(tmp_path: Path) -> dict[str, str]:
-    """The service variables of a bare laptop: SQLite in tmp_path, no Redis, no broker."""
+    """The service variables of a bare laptop: SQLite in tmp_path and no other service."""
     return {
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
 {%- if cookiecutter.cache == "redis" %}
