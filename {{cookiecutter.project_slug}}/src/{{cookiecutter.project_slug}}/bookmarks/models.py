@@ -2,9 +2,13 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
-# Notes are free text, but bounded: a list page of 100 bookmarks stays a few megabytes.
+# Every text column is bounded, in the database too (notes by a check constraint, as a
+# TextField's max_length binds only forms): a list page of 100 bookmarks stays a few
+# megabytes whatever wrote the rows (tests/test_response_size.py).
 NOTES_MAX_LENGTH = 10_000
 
 
@@ -15,7 +19,7 @@ class Bookmark(models.Model):
     )
     title = models.CharField(max_length=255)
     url = models.URLField("URL", max_length=2048)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=NOTES_MAX_LENGTH)
     is_favorite = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -24,6 +28,10 @@ class Bookmark(models.Model):
         ordering = ("-created_at", "id")
         constraints = (
             models.UniqueConstraint(fields=("owner", "url"), name="bookmarks_unique_owner_url"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("notes"), NOTES_MAX_LENGTH),
+                name="bookmarks_notes_max_length",
+            ),
         )
         indexes = (models.Index(fields=("owner", "-created_at"), name="bookmarks_owner_created"),)
 
