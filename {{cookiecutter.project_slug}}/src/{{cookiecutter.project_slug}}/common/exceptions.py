@@ -39,6 +39,7 @@ HTTP_PROBLEMS: dict[int, tuple[str, str]] = {
     415: ("unsupported-media-type", "Unsupported media type"),
     429: ("throttled", "Too many requests"),
     500: ("server-error", "Internal server error"),
+    503: ("service-unavailable", "Service unavailable"),
 }
 UNKNOWN_PROBLEM = ("error", "Error")
 
@@ -104,6 +105,12 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "Internal server error",
         "The service failed to handle the request. The failure is logged under the "
         "request_id member's value: quote it when you report the problem.",
+    ),
+    "service-unavailable": (
+        "Service unavailable",
+        "A service this one depends on cannot be reached, so the request was refused rather "
+        "than handled unsafely. Send it again after the number of seconds the Retry-After "
+        "header gives.",
     ),
     "error": (
         "Error",
