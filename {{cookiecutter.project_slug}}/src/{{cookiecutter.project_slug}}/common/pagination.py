@@ -1,7 +1,7 @@
 import re
 from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -10,6 +10,38 @@ from rest_framework.views import APIView
 DIGITS = re.compile(r"[0-9]+")
 # Larger numbers are all past any last page; int() of thousands of digits is refused.
 LARGEST_NUMBER = 10**18
+# The largest OFFSET a database takes (a signed 64-bit integer).
+LARGEST_OFFSET = 2**63 - 1
+
+
+class CountWhenNeededPaginator(Paginator):
+    """Django's paginator, but it reads the page first and counts only when it must.
+
+    It reads one row more than the page holds. When that row is missing the page is the
+    last one, and the count is its offset plus its length; an empty page after the first
+    is past the last one (a 404). Either way no COUNT query is made: only a page with
+    more rows after it needs one, for the total.
+    """
+
+    def page(self, number: int | str) -> Page:
+        if (
+            not isinstance(number, int)
+            or number < 1
+            or self.orphans
+            or not self.allow_empty_first_page
+        ):
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + 1 > LARGEST_OFFSET:
+            return super().page(number)
+        rows = list(self.object_list[bottom : top + 1])
+        if not rows and number > 1:
+            raise EmptyPage(self.error_messages["no_results"])
+        if len(rows) <= self.per_page:
+            # Paginator.count is a cached_property: this is the value it would compute.
+            self.__dict__["count"] = bottom + len(rows)
+        return Page(rows[: self.per_page], number, self)
 
 
 class DefaultPagination(PageNumberPagination):
@@ -18,8 +50,11 @@ class DefaultPagination(PageNumberPagination):
     DRF's own reads a page size it cannot use as the default and answers a bad page
     number with 404. Here both parameters take exactly what the schema documents, and
     anything else is a 400 naming the parameter. A page past the last one is a 404: the
-    number is well-formed, there is just no such page.
+    number is well-formed, there is just no such page. The rows are counted only when
+    more follow the page (CountWhenNeededPaginator): the last page's count is known.
     """
+
+    django_paginator_class = CountWhenNeededPaginator
 
     page_size = 20
     page_size_query_param = "page_size"

@@ -1,11 +1,19 @@
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 
 from {{ cookiecutter.project_slug }}.users.models import Role, User
 
 
 def user_roles(*, user: User) -> list[Role]:
-    """The user's roles, most privileged first. A superuser always holds the admin role."""
-    names = set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
+    """The user's roles, most privileged first. A superuser always holds the admin role.
+
+    The user's groups are read once per user object and kept on it (Django's prefetch
+    cache), so that the permission check, the selectors and the response of one request
+    share one query. Changing the groups through ``user.groups`` (as the services do) or
+    ``user.refresh_from_db()`` forgets them; every request loads its user afresh.
+    """
+    if "groups" not in getattr(user, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([user], "groups")
+    names = {group.name for group in user.groups.all()}
     if user.is_superuser:
         names.add(Role.ADMIN)
     return [role for role in Role if role in names]
