@@ -187,5 +187,6 @@ def test_the_suite_hashes_fast_and_throttles_generously(settings: Settings) -> N
         "anon": "1000/minute",
         "user": "1000/minute",
         "login": "100/minute",
+        "login_account": "100/minute",
         "docs": "1000/minute",
     }

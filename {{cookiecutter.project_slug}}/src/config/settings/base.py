@@ -182,12 +182,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 def redis_cache(url: str) -> dict[str, Any]:
     """The CACHES entry for Redis at ``url``.
 
-    A stalled Redis costs a request at most a second: redis-py's own timeouts are five.
+    A stalled Redis costs a request at most a few hundred milliseconds per call (redis-py's
+    own timeouts are five seconds), and the throttles then leave it alone for a moment
+    (common.throttling).
     """
     return {
         "BACKEND": "{% if cookiecutter.use_prometheus == "y" %}{{ cookiecutter.project_slug }}.metrics.cache{% else %}django.core.cache.backends.redis{% endif %}.RedisCache",
         "LOCATION": url,
-        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
     }
 
 
@@ -229,6 +231,11 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Authentication
 
 AUTH_USER_MODEL = "users.User"
+# Django's ModelBackend, with password guessing limited per address and per account
+# (THROTTLE_LOGIN_RATE, THROTTLE_LOGIN_ACCOUNT_RATE), for the API's login and the admin's.
+AUTHENTICATION_BACKENDS = [
+    "{{ cookiecutter.project_slug }}.users.backends.RateLimitedModelBackend",
+]
 # The role a user gets when created (users.services.user_assign_default_role); empty for
 # none. A name that is not a role fails the system checks (users.checks).
 DEFAULT_USER_ROLE = env.str("DEFAULT_USER_ROLE", default="member")
@@ -331,7 +338,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON_RATE", default="60/minute"),
         "user": env.str("THROTTLE_USER_RATE", default="600/minute"),
+        # Password checks per client address, and failed ones per account name: every
+        # login, the admin's included, counts (users.backends).
         "login": env.str("THROTTLE_LOGIN_RATE", default="5/minute"),
+        "login_account": env.str("THROTTLE_LOGIN_ACCOUNT_RATE", default="10/15m"),
         # The schema and the docs pages (config.urls), per client.
         "docs": "300/minute",
     },

@@ -38,6 +38,7 @@ REST_FRAMEWORK = {
         "anon": "1000/minute",
         "user": "1000/minute",
         "login": "100/minute",
+        "login_account": "100/minute",
         "docs": "1000/minute",
     },
 }

@@ -1,11 +1,29 @@
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 from django.forms import ModelForm
 from django.http import HttpRequest
+from rest_framework.exceptions import APIException
 
 from {{ cookiecutter.project_slug }}.users.models import User
 from {{ cookiecutter.project_slug }}.users.services import user_assign_default_role
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The admin's login: a login the limits refuse (users.backends) says so, and for how long."""
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except APIException as refusal:  # too many attempts, or the limits cannot be checked
+            raise ValidationError(str(refusal.detail), code="login_refused") from refusal
+
+
+admin.site.login_form = AdminLoginForm
 
 
 class UserCreationForm(AdminUserCreationForm[User]):

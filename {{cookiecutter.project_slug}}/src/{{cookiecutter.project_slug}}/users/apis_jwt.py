@@ -1,10 +1,11 @@
 """Token endpoints: thin layers over djangorestframework-simplejwt.
 
 simplejwt's serializers own the credential check and the token rotation and blacklist
-rules configured in SIMPLE_JWT; these views add the login throttle, logging, the
-204 logout and the OpenAPI description. The input and output serializers here are the
-contract clients see: simplejwt's serializers describe the request and the response
-as one object, with every field required, which typed clients cannot build.
+rules configured in SIMPLE_JWT, and the authentication backend (users.backends) the
+login limits; these views add logging, the 204 logout and the OpenAPI description. The
+input and output serializers here are the contract clients see: simplejwt's serializers
+describe the request and the response as one object, with every field required, which
+typed clients cannot build.
 """
 
 from typing import Any, cast
@@ -32,6 +33,23 @@ BAD_CREDENTIALS = OpenApiResponse(
     {"$ref": "#/components/schemas/Problem"},
     description="The email or password is wrong, or the account is inactive.",
 )
+# Refused before the password is checked (users.backends), whether the account exists or not.
+LOGIN_THROTTLED = OpenApiResponse(
+    {"$ref": "#/components/schemas/Problem"},
+    description=(
+        "Too many login attempts from this address, or failed ones for this account: "
+        "retry after Retry-After seconds, when the window ends."
+    ),
+)
+{%- if cookiecutter.cache == "redis" %}
+LOGIN_UNAVAILABLE = OpenApiResponse(
+    {"$ref": "#/components/schemas/Problem"},
+    description=(
+        "The login limits cannot be checked (the cache is unreachable), so no login is "
+        "attempted: retry after Retry-After seconds."
+    ),
+)
+{%- endif %}
 BAD_REFRESH_TOKEN = OpenApiResponse(
     {"$ref": "#/components/schemas/Problem"},
     description="The refresh token is malformed, expired or blacklisted.",
@@ -67,8 +85,6 @@ def validated_token_request(
 
 
 class UserTokenObtainApi(TokenObtainPairView):
-    throttle_scope = "login"
-
     @extend_schema(
         operation_id="auth_token_obtain",
         summary="Exchange email and password for an access and a refresh token",
@@ -78,6 +94,10 @@ class UserTokenObtainApi(TokenObtainPairView):
         responses={
             200: TokenPairOutputSerializer,
             (401, PROBLEM_CONTENT_TYPE): BAD_CREDENTIALS,
+            (429, PROBLEM_CONTENT_TYPE): LOGIN_THROTTLED,
+{%- if cookiecutter.cache == "redis" %}
+            (503, PROBLEM_CONTENT_TYPE): LOGIN_UNAVAILABLE,
+{%- endif %}
         },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:

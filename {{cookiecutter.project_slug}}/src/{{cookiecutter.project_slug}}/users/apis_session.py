@@ -32,6 +32,23 @@ BAD_CREDENTIALS = OpenApiResponse(
     {"$ref": "#/components/schemas/Problem"},
     description="The email or password is wrong, or the account is inactive.",
 )
+# Refused before the password is checked (users.backends), whether the account exists or not.
+LOGIN_THROTTLED = OpenApiResponse(
+    {"$ref": "#/components/schemas/Problem"},
+    description=(
+        "Too many login attempts from this address, or failed ones for this account: "
+        "retry after Retry-After seconds, when the window ends."
+    ),
+)
+{%- if cookiecutter.cache == "redis" %}
+LOGIN_UNAVAILABLE = OpenApiResponse(
+    {"$ref": "#/components/schemas/Problem"},
+    description=(
+        "The login limits cannot be checked (the cache is unreachable), so no login is "
+        "attempted: retry after Retry-After seconds."
+    ),
+)
+{%- endif %}
 BAD_CSRF_TOKEN = OpenApiResponse(
     {"$ref": "#/components/schemas/Problem"},
     description="The X-CSRFToken header is missing or does not match the CSRF cookie.",
@@ -66,7 +83,6 @@ class UserCsrfApi(APIView):
 class UserLoginApi(APIView):
     authentication_classes = ()
     permission_classes = (AllowAny,)
-    throttle_scope = "login"
 
     def get_authenticate_header(self, request: Request) -> str:
         # This view authenticates nobody, so DRF would find no challenge and turn the 401
@@ -85,6 +101,10 @@ class UserLoginApi(APIView):
         responses={
             200: UserOutputSerializer,
             (401, PROBLEM_CONTENT_TYPE): BAD_CREDENTIALS,
+            (429, PROBLEM_CONTENT_TYPE): LOGIN_THROTTLED,
+{%- if cookiecutter.cache == "redis" %}
+            (503, PROBLEM_CONTENT_TYPE): LOGIN_UNAVAILABLE,
+{%- endif %}
             (403, PROBLEM_CONTENT_TYPE): BAD_CSRF_TOKEN,
         },
     )
