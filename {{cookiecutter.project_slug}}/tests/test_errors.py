@@ -1,5 +1,7 @@
 """Every error the service answers with is RFC 9457 problem+json carrying the request id."""
 
+import json
+import time
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -9,6 +11,8 @@ from django.utils.html import escape
 from pytest_django.fixtures import Settings
 from rest_framework.throttling import AnonRateThrottle
 
+from tests.logs import LogCapture
+
 from {{ cookiecutter.project_slug }}.common.exceptions import (
     HTTP_PROBLEMS,
     ApplicationError,
@@ -17,6 +21,7 @@ from {{ cookiecutter.project_slug }}.common.exceptions import (
     PermissionDeniedError,
     flatten_errors,
 )
+from {{ cookiecutter.project_slug }}.common.parsers import MAX_DEPTH, nesting_exceeds
 
 pytestmark = [pytest.mark.urls("tests.urls"), pytest.mark.django_db]
 
@@ -83,6 +88,60 @@ def test_malformed_json_is_a_bad_request(client: Client) -> None:
     assert "JSON parse error" in problem["detail"]
     # The same shape as any invalid input: the schema's ValidationProblem.
     assert problem["errors"] == {"non_field_errors": [problem["detail"]]}
+
+
+def nested(depth: int) -> str:
+    """{"name": [[...]]}: ``depth`` levels of arrays and objects in all."""
+    return '{"name": ' + "[" * (depth - 1) + "]" * (depth - 1) + "}"
+
+
+def test_deeply_nested_json_is_a_bad_request_and_cheap(
+    client: Client, settings: Settings, json_logs: LogCapture
+) -> None:
+    # What DRF's parser answered with a 500 and a traceback: Python's decoder recurses
+    # once per level. As large as the body limit lets it be.
+    body = nested((settings.DATA_UPLOAD_MAX_MEMORY_SIZE - 20) // 2)
+
+    started = time.perf_counter()
+    response = client.post("/test/echo/", body, "application/json")
+    elapsed = time.perf_counter() - started
+
+    problem = assert_problem(response, 400, "bad-request")
+    assert f"more than {MAX_DEPTH} levels" in problem["detail"]
+    assert problem["errors"] == {"non_field_errors": [problem["detail"]]}
+    assert [record for record in json_logs.records() if "exception" in record] == []
+    # Refusing it costs a few milliseconds of C loops, less than reading a valid body of
+    # that size; the bound is loose for a busy test machine.
+    assert elapsed < 0.5
+
+
+def test_json_nested_up_to_the_limit_is_read(client: Client) -> None:
+    at_limit = client.post("/test/echo/", nested(MAX_DEPTH), "application/json")
+    over_limit = client.post("/test/echo/", nested(MAX_DEPTH + 1), "application/json")
+
+    # Read, and refused by the serializer: the name is no string.
+    assert assert_problem(at_limit, 400, "validation-error")["errors"] == {
+        "name": ["Not a valid string."]
+    }
+    assert assert_problem(over_limit, 400, "bad-request")["errors"]
+
+
+@pytest.mark.parametrize(
+    ("text", "depth"),
+    [
+        ("0", 0),
+        ("[]", 1),
+        ('{"a": [1, {"b": []}], "c": {}}', 4),
+        (r'["[[[[", "]]]]]]", "\\"]', 1),
+        (r'[{"a": "\\"}, ["\\\"[[["]]', 2),
+        ("[[], [[]], [[[]]], []]", 4),
+    ],
+)
+def test_the_depth_is_measured_on_the_structure_only(text: str, depth: int) -> None:
+    json.loads(text)  # each case is valid JSON
+    assert not nesting_exceeds(text, max(depth, 1))
+    if depth > 1:
+        assert nesting_exceeds(text, depth - 1)
 
 
 def test_missing_credentials_are_challenged(client: Client) -> None:

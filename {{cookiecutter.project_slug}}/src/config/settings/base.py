@@ -326,7 +326,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["{{ cookiecutter.project_slug }}.common.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "{{ cookiecutter.project_slug }}.common.pagination.DefaultPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "{{ cookiecutter.project_slug }}.common.exceptions.problem_details_handler",
