@@ -358,8 +358,10 @@ SIMPLE_JWT = {
         minutes=env.int("JWT_ACCESS_TOKEN_LIFETIME_MINUTES", default=15)
     ),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_TOKEN_LIFETIME_DAYS", default=7)),
-    "ROTATE_REFRESH_TOKENS": True,
-    "BLACKLIST_AFTER_ROTATION": True,
+    # users.tokens issues the tokens, rotates a refresh token at each use (the old one is
+    # blacklisted, once) and refuses it after a password change. A password change does
+    # not end the access tokens: they live ACCESS_TOKEN_LIFETIME, so keep it short.
+    "TOKEN_OBTAIN_SERIALIZER": "{{ cookiecutter.project_slug }}.users.tokens.TokenObtainPairSerializer",
     "UPDATE_LAST_LOGIN": True,
     "AUTH_HEADER_TYPES": ("Bearer",),
 }

@@ -5,12 +5,13 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from rest_framework.exceptions import APIException
 
 from {{ cookiecutter.project_slug }}.users.models import User
-from {{ cookiecutter.project_slug }}.users.services import user_assign_default_role
+from {{ cookiecutter.project_slug }}.users.services import user_assign_default_role, user_deactivate
 
 
 class AdminLoginForm(AdminAuthenticationForm):
@@ -47,6 +48,7 @@ class UserAdmin(DjangoUserAdmin[User]):
     search_fields = ("email", "full_name")
     ordering = ("email",)
     readonly_fields = ("last_login", "date_joined", "updated_at")
+    actions = ("deactivate",)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Personal info", {"fields": ("full_name",)}),
@@ -79,3 +81,10 @@ class UserAdmin(DjangoUserAdmin[User]):
         if not change:
             # The add form has no groups: without a role, the new user could not use the API.
             user_assign_default_role(user=obj)
+        elif "is_active" in form.changed_data and not obj.is_active:
+            user_deactivate(user=obj)
+
+    @admin.action(permissions=["change"], description="Deactivate the selected users")
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset.filter(is_active=True):
+            user_deactivate(user=user)

@@ -1,8 +1,8 @@
 """Token endpoints: thin layers over djangorestframework-simplejwt.
 
-simplejwt's serializers own the credential check and the token rotation and blacklist
-rules configured in SIMPLE_JWT, and the authentication backend (users.backends) the
-login limits; these views add logging, the 204 logout and the OpenAPI description. The
+simplejwt's login serializer owns the credential check, the authentication backend
+(users.backends) the login limits, and users.tokens the tokens issued, their rotation
+and their blacklist; these views add logging, the 204 logout and the OpenAPI description. The
 input and output serializers here are the contract clients see: simplejwt's serializers
 describe the request and the response as one object, with every field required, which
 typed clients cannot build.
@@ -25,6 +25,7 @@ from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairVi
 from {{ cookiecutter.project_slug }}.common.exceptions import PROBLEM_CONTENT_TYPE
 from {{ cookiecutter.project_slug }}.common.fields import StrictCharField
 from {{ cookiecutter.project_slug }}.users.models import User
+from {{ cookiecutter.project_slug }}.users.tokens import refresh_token_revoke, refresh_token_rotate
 
 logger = structlog.get_logger(__name__)
 
@@ -84,6 +85,14 @@ def validated_token_request(
     return serializer
 
 
+def validated_refresh_token(data: Any) -> str:
+    """The refresh token of a body checked against its documented shape."""
+    serializer = RefreshTokenInputSerializer(data=data)
+    serializer.is_valid(raise_exception=True)
+    refresh: str = serializer.validated_data["refresh"]
+    return refresh
+
+
 class UserTokenObtainApi(TokenObtainPairView):
     @extend_schema(
         operation_id="auth_token_obtain",
@@ -116,7 +125,12 @@ class UserTokenRefreshApi(TokenRefreshView):
     @extend_schema(
         operation_id="auth_token_refresh",
         summary="Exchange a refresh token for a new access and refresh token",
-        description="The refresh token sent is blacklisted: each one can be used once.",
+        description=(
+            "The refresh token sent is blacklisted: each one can be used once, and of "
+            "concurrent requests with the same token one gets the new pair, the others 401. "
+            "A refresh token issued before the user's last password change, or of a user "
+            "deactivated since, is refused."
+        ),
         tags=["auth"],
         request=RefreshTokenInputSerializer,
         responses={
@@ -125,8 +139,12 @@ class UserTokenRefreshApi(TokenRefreshView):
         },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = validated_token_request(self, RefreshTokenInputSerializer, request.data)
-        return Response(serializer.validated_data)
+        refresh = validated_refresh_token(request.data)
+        try:
+            token = refresh_token_rotate(refresh=refresh)
+        except TokenError as exc:
+            raise InvalidToken(exc.args[0]) from exc
+        return Response({"access": str(token.access_token), "refresh": str(token)})
 
 
 class UserLogoutApi(TokenBlacklistView):
@@ -142,6 +160,10 @@ class UserLogoutApi(TokenBlacklistView):
         },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        validated_token_request(self, RefreshTokenInputSerializer, request.data)
+        refresh = validated_refresh_token(request.data)
+        try:
+            refresh_token_revoke(refresh=refresh)
+        except TokenError as exc:
+            raise InvalidToken(exc.args[0]) from exc
         logger.info("user.logged_out")
         return Response(status=status.HTTP_204_NO_CONTENT)

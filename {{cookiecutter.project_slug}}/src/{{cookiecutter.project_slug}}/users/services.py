@@ -4,6 +4,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from {{ cookiecutter.project_slug }}.users.models import Role, User
+{%- if cookiecutter.auth == "jwt" %}
+from {{ cookiecutter.project_slug }}.users.tokens import user_refresh_tokens_revoke
+{%- endif %}
 
 logger = structlog.get_logger(__name__)
 
@@ -41,4 +44,24 @@ def user_assign_default_role(*, user: User) -> User:
     """
     if settings.DEFAULT_USER_ROLE and not user.is_superuser:
         user_set_role(user=user, role=Role(settings.DEFAULT_USER_ROLE))
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User) -> User:
+    """Deactivate the account: it can no longer log in, and whatever it authenticates
+    with is refused from its next request on (the check of ``is_active`` on every request).
+{%- if cookiecutter.auth == "jwt" %}
+    Its refresh tokens are revoked too, so that reactivating it needs a new login.
+{%- endif %}
+    """
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active", "updated_at"])
+{%- if cookiecutter.auth == "jwt" %}
+    revoked = user_refresh_tokens_revoke(user=user)
+    logger.info("user.deactivated", user_id=str(user.pk), refresh_tokens_revoked=revoked)
+{%- else %}
+    logger.info("user.deactivated", user_id=str(user.pk))
+{%- endif %}
     return user

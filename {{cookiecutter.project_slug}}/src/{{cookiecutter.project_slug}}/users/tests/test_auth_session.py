@@ -7,6 +7,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from structlog.testing import capture_logs
 
 from {{ cookiecutter.project_slug }}.users.models import User
+from {{ cookiecutter.project_slug }}.users.services import user_deactivate
 from {{ cookiecutter.project_slug }}.users.tests.factories import (
     DEFAULT_PASSWORD,
     UserFactory,
@@ -152,3 +153,26 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_login_rate(
     ]
 
     assert statuses == [401, 401, 429]
+
+
+def test_a_password_change_ends_the_other_sessions(user: User) -> None:
+    """Django keeps a hash of the password in each session and compares it on every request."""
+    laptop, phone = APIClient(enforce_csrf_checks=True), APIClient(enforce_csrf_checks=True)
+    for browser in (laptop, phone):
+        assert log_in(browser, user.email).status_code == 200
+
+    user.set_password("a-new-and-unguessable-passphrase")
+    user.save()
+
+    for browser in (laptop, phone):
+        assert_problem(browser.get(ME_URL), 401)
+
+
+def test_a_deactivated_user_is_logged_out_at_the_next_request(
+    browser: APIClient, user: User
+) -> None:
+    assert log_in(browser, user.email).status_code == 200
+
+    user_deactivate(user=user)
+
+    assert_problem(browser.get(ME_URL), 401)
