@@ -5,16 +5,16 @@ requests are counted at the same time, as in production.
 """
 
 import json
-{%- if cookiecutter.cache == "redis" %}
-import socket
-{%- endif %}
 import threading
+{%- if cookiecutter.cache == "redis" %}
+import time
+{%- endif %}
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable{% if cookiecutter.cache == "redis" %}, Iterator{% endif %}
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http.client import HTTPConnection
-from typing import Any
+from typing import {% if cookiecutter.cache == "redis" %}TYPE_CHECKING, {% endif %}Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -40,6 +40,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from config.settings.base import redis_cache
 from tests.logs import LogCapture
+from tests.tcp_proxy import TcpProxy
 {%- endif %}
 
 from {{ cookiecutter.project_slug }}.common import throttling
@@ -47,6 +48,11 @@ from {{ cookiecutter.project_slug }}.common import throttling
 from {{ cookiecutter.project_slug }}.common.models import ThrottleCounter
 {%- endif %}
 from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
+{%- if cookiecutter.cache == "redis" %}
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+{%- endif %}
 
 pytestmark = pytest.mark.urls("tests.urls")
 
@@ -130,13 +136,26 @@ def credentials_of_a_new_user() -> dict[str, str]:
 {%- endif %}
 
 
-# A burst of one client's requests in each scope.
+def wrong_logins(url: str) -> list[Answer]:
+    """A burst of wrong passwords for one account, from one client."""
+    body = {"email": "x@example.com", "password": "wrong"}
+{%- if cookiecutter.auth == "jwt" %}
+    return burst(f"{url}{LOGIN_URL}", method="POST", body=body)
+{%- else %}
+    # The login view checks CSRF before any password: a token the cookie matches.
+    token = "csrf" * 8
+    headers = {"Cookie": f"{settings.CSRF_COOKIE_NAME}={token}", "X-CSRFToken": token}
+    return burst(f"{url}{LOGIN_URL}", method="POST", body=body, headers=headers)
+{%- endif %}
+
+
+# A burst of one client's requests in each scope; "login" counts the client's password
+# checks, "login_account" the failed ones for the account.
 BURSTS: dict[str, Callable[[str], list[Answer]]] = {
     "anon": lambda url: burst(f"{url}/test/echo/"),
     "user": lambda url: burst(f"{url}/api/v1/auth/me/", headers=credentials_of_a_new_user()),
-    "login": lambda url: burst(
-        f"{url}{LOGIN_URL}", method="POST", body={"email": "x@example.com", "password": "wrong"}
-    ),
+    "login": wrong_logins,
+    "login_account": wrong_logins,
 }
 {%- if cookiecutter.cache == "redis" %}
 # Django's live server lends its threads the test's in-memory SQLite connection, which
@@ -145,6 +164,7 @@ SCOPES = [
     pytest.param("anon"),
     pytest.param("user", marks=pytest.mark.postgresql),
     pytest.param("login", marks=pytest.mark.postgresql),
+    pytest.param("login_account", marks=pytest.mark.postgresql),
 ]
 {%- endif %}
 {%- if cookiecutter.cache == "redis" %}
@@ -238,28 +258,83 @@ def test_redis_counts_in_a_key_that_expires_with_the_window() -> None:
 
 
 @pytest.fixture
-def unreachable_redis(settings: Settings) -> None:
-    """A Redis cache on a local port that nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    settings.CACHES = {"default": redis_cache(f"redis://127.0.0.1:{port}/0")}
+def redis_behind_a_proxy(settings: Settings) -> Iterator[TcpProxy]:
+    """The cache reaches the test's Redis through a TCP proxy the test can pause or cut."""
+    url = settings.CACHES["default"]["LOCATION"]
+    with TcpProxy.for_url(url) as proxy:
+        settings.CACHES = {"default": redis_cache(proxy.url(url))}
+        yield proxy
 
 
+def timed(send: Callable[[], "TestResponse"]) -> tuple["TestResponse", float]:
+    started = time.monotonic()
+    response = send()
+    return response, time.monotonic() - started
+
+
+OUTAGES = ["paused", "refusing"]
+
+
+@pytest.mark.redis
 @pytest.mark.django_db
-@pytest.mark.usefixtures("unreachable_redis")
-def test_requests_go_through_unlimited_while_redis_is_down(
-    monkeypatch: pytest.MonkeyPatch, client: Client, json_logs: LogCapture
+@pytest.mark.parametrize("outage", OUTAGES)
+def test_while_redis_is_out_logins_are_refused_and_the_rest_goes_through(
+    redis_behind_a_proxy: TcpProxy,
+    monkeypatch: pytest.MonkeyPatch,
+    client: Client,
+    json_logs: LogCapture,
+    outage: str,
 ) -> None:
-    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "anon", "1/hour")
+    limit_scope(monkeypatch, "anon")
+    me_headers = credentials_of_a_new_user()
+    hung_or_down = (
+        redis_behind_a_proxy.paused() if outage == "paused" else redis_behind_a_proxy.refusing()
+    )
 
-    statuses = [client.get("/test/echo/").status_code for _ in range(3)]
+    with hung_or_down:
+        logins = [
+            timed(
+                lambda: client.post(
+                    LOGIN_URL,
+                    {"email": "x@example.com", "password": "wrong"},
+                    content_type="application/json",
+                )
+            )
+            for _ in range(3)
+        ]
+        others = [timed(lambda: client.get("/test/echo/")) for _ in range(LIMIT + 2)]
+        others.append(timed(lambda: client.get("/api/v1/auth/me/", headers=me_headers)))
 
-    assert statuses == [200, 200, 200]
-    failures = json_logs.events("throttle_unavailable")
-    # Each request is counted for its address and, as it has no user, as a user too.
-    assert [failure["scope"] for failure in failures] == ["anon", "user"] * 3
-    assert "ConnectionError" in failures[0]["exception"]
+    # Logins fail closed: no password is checked without its limits.
+    for response, seconds in logins:
+        assert response.status_code == 503
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["type"].endswith("/service-unavailable")
+        assert int(response["Retry-After"]) > 0
+        assert seconds < 2, "a hung Redis held up the request"
+    # The rest fail open, unlimited meanwhile.
+    assert [response.status_code for response, _ in others] == [200] * (LIMIT + 3)
+    assert all(seconds < 2 for _, seconds in others)
+    # One line for the outage, without a traceback, not one per request.
+    [line] = json_logs.events("throttle_unavailable")
+    assert "exception" not in line
+    assert line["error"].startswith(("TimeoutError", "ConnectionError"))
+
+    # Once Redis is back (after a short pause in which it is left alone), counting resumes.
+    deadline = time.monotonic() + 5
+    while (
+        client.post(
+            LOGIN_URL,
+            {"email": "x@example.com", "password": "wrong"},
+            content_type="application/json",
+        ).status_code
+        == 503
+    ):
+        assert time.monotonic() < deadline, "logins still refused after Redis came back"
+        time.sleep(0.2)
+    statuses = [client.get("/test/echo/").status_code for _ in range(LIMIT + 1)]
+    assert statuses[-1] == 429
+    assert len(json_logs.events("throttle_available")) == 1
 
 
 def test_in_process_counting_opens_the_next_window_when_one_ends_midway(

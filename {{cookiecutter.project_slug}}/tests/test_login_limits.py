@@ -6,19 +6,23 @@ they aim at, until its window ends; successful logins do not count against it.
 """
 
 import time
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import Settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from tests.logs import LogCapture
+from tests.settings_layers import load_base
 
-from {{ cookiecutter.project_slug }}.common.throttling import parse_rate
+from {{ cookiecutter.project_slug }}.common.rates import parse_rate
 from {{ cookiecutter.project_slug }}.users.tests.factories import DEFAULT_PASSWORD, UserFactory
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 {%- if cookiecutter.auth == "jwt" %}
@@ -42,26 +46,24 @@ def set_rate(monkeypatch: pytest.MonkeyPatch, scope: str, rate: str) -> None:
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, scope, rate)
 
 
-def api_login(client: Client, *, password: str, email: str = EMAIL, address: str) -> HttpResponse:
-    response: HttpResponse = client.post(
+def api_login(client: Client, *, password: str, email: str = EMAIL, address: str) -> "TestResponse":
+    return client.post(
         LOGIN_URL,
         {"email": email, "password": password},
         content_type="application/json",
         HTTP_X_FORWARDED_FOR=address,
     )
-    return response
 
 
-def admin_login(client: Client, *, password: str, email: str, address: str) -> HttpResponse:
-    response: HttpResponse = client.post(
+def admin_login(client: Client, *, password: str, email: str, address: str) -> "TestResponse":
+    return client.post(
         reverse("admin:login"),
         {"username": email, "password": password, "next": "/"},
         HTTP_X_FORWARDED_FOR=address,
     )
-    return response
 
 
-def assert_refused(response: HttpResponse, *, at_most: int) -> None:
+def assert_refused(response: "TestResponse", *, at_most: int) -> None:
     assert response.status_code == 429
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["type"].endswith("/throttled")
@@ -216,3 +218,13 @@ def test_a_rate_may_give_a_multiple_of_its_period(rate: str, parsed: tuple[int, 
 def test_a_malformed_rate_is_refused_with_the_format_to_use(rate: str) -> None:
     with pytest.raises(ImproperlyConfigured, match="<count>/<period>"):
         parse_rate(rate)
+
+
+@pytest.mark.parametrize("variable", ["THROTTLE_LOGIN_RATE", "THROTTLE_LOGIN_ACCOUNT_RATE"])
+def test_the_settings_refuse_a_malformed_rate_naming_its_variable(
+    environment: dict[str, str], variable: str
+) -> None:
+    environment[variable] = "10 per minute"
+
+    with pytest.raises(ImproperlyConfigured, match=f"{variable}: '10 per minute' is not a rate"):
+        load_base()

@@ -26,6 +26,7 @@ from {{ cookiecutter.project_slug }}.common.access import parse_networks
 from {{ cookiecutter.project_slug }}.common.error_tracking import sample_rate
 {% endif -%}
 from {{ cookiecutter.project_slug }}.common.logging import build_logging_config
+from {{ cookiecutter.project_slug }}.common.rates import rate_from
 
 # Lets generic Django classes be subscripted at run time (ModelAdmin[User], QuerySet[...]),
 # as the type checker wants them written.
@@ -336,12 +337,21 @@ REST_FRAMEWORK = {
         "{{ cookiecutter.project_slug }}.common.throttling.ScopedRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": env.str("THROTTLE_ANON_RATE", default="60/minute"),
-        "user": env.str("THROTTLE_USER_RATE", default="600/minute"),
+        "anon": rate_from(
+            env.str("THROTTLE_ANON_RATE", default="60/minute"), variable="THROTTLE_ANON_RATE"
+        ),
+        "user": rate_from(
+            env.str("THROTTLE_USER_RATE", default="600/minute"), variable="THROTTLE_USER_RATE"
+        ),
         # Password checks per client address, and failed ones per account name: every
         # login, the admin's included, counts (users.backends).
-        "login": env.str("THROTTLE_LOGIN_RATE", default="5/minute"),
-        "login_account": env.str("THROTTLE_LOGIN_ACCOUNT_RATE", default="10/15m"),
+        "login": rate_from(
+            env.str("THROTTLE_LOGIN_RATE", default="5/minute"), variable="THROTTLE_LOGIN_RATE"
+        ),
+        "login_account": rate_from(
+            env.str("THROTTLE_LOGIN_ACCOUNT_RATE", default="10/15m"),
+            variable="THROTTLE_LOGIN_ACCOUNT_RATE",
+        ),
         # The schema and the docs pages (config.urls), per client.
         "docs": "300/minute",
     },

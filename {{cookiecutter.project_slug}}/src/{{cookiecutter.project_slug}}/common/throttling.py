@@ -13,7 +13,6 @@ the moment it ends, which is what keeping one counter per client costs.
 """
 
 import hashlib
-import re
 {% if cookiecutter.cache == "postgres" -%}
 {% if cookiecutter.task_queue == "none" -%}
 import random
@@ -31,21 +30,20 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 import structlog
 from django.conf import settings
 from django.core.cache import caches
-from django.core.exceptions import ImproperlyConfigured
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.redis import RedisCache
 from redis import RedisError
 {%- else -%}
 from django.conf import settings
 from django.core import checks
-from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 {%- endif %}
 from rest_framework import {% if cookiecutter.cache == "redis" %}exceptions, {% endif %}throttling
-{%- if cookiecutter.cache == "postgres" %}
 
+{% if cookiecutter.cache == "postgres" -%}
 from {{ cookiecutter.project_slug }}.common.models import ThrottleCounter
-{%- endif %}
+{% endif -%}
+from {{ cookiecutter.project_slug }}.common.rates import parse_rate
 
 if TYPE_CHECKING:
     # rest_framework.views imports the throttle classes this module defines.
@@ -64,22 +62,6 @@ OUTAGE_LOG_INTERVAL = 30.0
 # Retry-After of a request refused because its limit cannot be counted.
 RETRY_AFTER_OUTAGE = 5
 {%- endif %}
-
-
-# DRF's rates, "<count>/<period>" with the period one of second, minute, hour, day (its first
-# letter is enough), and a multiple of the period too: "10/15m", "3/5seconds".
-RATE = re.compile(r"(?P<count>\d+)/(?P<multiple>\d*)(?P<unit>[smhd])[a-z]*")
-SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_rate(rate: str) -> tuple[int, int]:
-    """The number of requests and the period, in seconds, of a rate such as "10/15m"."""
-    match = RATE.fullmatch(rate.strip())
-    if match is None or int(match["multiple"] or 1) == 0:
-        raise ImproperlyConfigured(
-            f"{rate!r} is not a rate: write <count>/<period>, such as 5/minute or 10/15m."
-        )
-    return int(match["count"]), int(match["multiple"] or 1) * SECONDS[match["unit"]]
 
 
 class Window(NamedTuple):
