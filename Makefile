@@ -17,7 +17,7 @@ DEMO_PORT ?= 8000
 export UV_PYTHON_DOWNLOADS = never
 
 .DEFAULT_GOAL := help
-.PHONY: help setup promtool docker-engine demo test test-fast test-render test-artifacts test-project test-image bench lint clean
+.PHONY: help setup promtool wrk docker-engine demo test test-fast test-render test-artifacts test-project test-image bench lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -37,6 +37,16 @@ promtool: ## Install promtool (Debian's prometheus package) unless it is on PATH
 	  fi; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
 	  systemctl disable --now prometheus >/dev/null 2>&1 || service prometheus stop >/dev/null 2>&1 || true; \
+	}
+
+# The load generator of `make bench`'s request-path group (scripts/bench_request_path.py).
+wrk: ## Install wrk (Debian's package) unless it is on PATH; needs root
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "wrk is missing and installing it needs root: run 'sudo apt-get install wrk' (or put a wrk binary on PATH), then run make again"; \
+	    exit 1; \
+	  fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; \
 	}
 
 # The image tier needs a Docker engine with BuildKit (Debian's docker.io; its dockerd is
@@ -71,7 +81,9 @@ test-project: setup promtool ## Project tier only (needs DATABASE_URL for Postgr
 test-image: setup docker-engine ## Image tier only: build and run the image (needs PostgreSQL, Redis)
 	$(PYTEST) $(IMAGE_TIER)
 
-bench: setup ## Measure render time, tier wall times and the rendered suite; writes build/bench.json
+bench: setup ## Measure render time, tier wall times, the rendered suite and the request path; writes build/bench.json
+	@command -v wrk >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || $(MAKE) --no-print-directory wrk
+	@command -v wrk >/dev/null 2>&1 || echo "wrk is missing (sudo make wrk): the request-path group is skipped"
 	$(UV) run --locked python scripts/bench.py $(BENCH_ARGS)
 
 lint: setup ## Lint the template's own code (hooks, tests, scripts)

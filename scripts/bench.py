@@ -7,10 +7,13 @@
   task queue the enqueue-to-done latency and a burst's throughput (bench_queue.py), and
   the throughput and p99 of the bookmark list and /livez with the observability options
   off, on, and on with tracing and Sentry sending (bench_overhead.py)
+- with those and wrk: the request path at 20, 50 and 100 connections (a bare Django
+  view as the ceiling, /livez, the logged-in user, the bookmark list) for the template
+  before issue 12 and for the working tree (bench_request_path.py)
 - with those and a Docker engine: the default project's image size and layers, its
   rebuild time after a code change, and its start-to-ready time (bench_image.py)
 
-`--only GROUP` measures one group (render, tiers, suite, throttle, queues, overhead, image).
+`--only GROUP` measures one group (render, tiers, suite, throttle, queues, overhead, http, image).
 
 Benchmarks, not assertions: nothing here fails because a number is large.
 """
@@ -21,11 +24,13 @@ import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -33,12 +38,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from bench_http import gunicorn, load, production_env
 from bench_image import image_figures
 from bench_overhead import overhead_figures
+from bench_request_path import request_path_figures, table
 from harness import BUILD_DIR, TEMPLATE_DIR, render, run, uv_env
 from image import DOCKER
 from matrix import DEFAULTS, PRESETS, PROJECT_PRESETS, variants
 from services import database_url_for, recreate_database, redis_url_for
 
-GROUPS = ["render", "tiers", "suite", "throttle", "queues", "overhead", "image"]
+GROUPS = ["render", "tiers", "suite", "throttle", "queues", "overhead", "http", "image"]
 RENDER_RUNS = 15
 TIERS = {
     "render": ["-n", "auto", "-m", "render"],
@@ -103,11 +109,16 @@ def installed_preset(preset: str) -> tuple[Path, dict[str, str]]:
 
 
 # Redis databases after the project tier's, one per benchmarked render.
-BENCH_REDIS_DATABASES = [*PRESETS, "overhead-off", "overhead-on", "image"]
+BENCH_REDIS_DATABASES = [*PRESETS, "overhead-off", "overhead-on", "image", "path-baseline", "path-current"]
 
 
-def installed(name: str, answers: dict[str, str]) -> tuple[Path, dict[str, str]]:
-    """Render and install ``answers`` under build/bench/``name``; return it with its service env."""
+def installed(
+    name: str, answers: dict[str, str], render: Callable[[dict[str, str], Path], Path] = render
+) -> tuple[Path, dict[str, str]]:
+    """Render and install ``answers`` under build/bench/``name``; return it with its service env.
+
+    ``render`` renders another copy of the template (bench_request_path's baseline).
+    """
     project = render(answers, BUILD_DIR / "bench" / name)
     env = uv_env(answers["python_version"])
     run(["uv", "sync"], project, env)
@@ -163,6 +174,8 @@ def figure_groups(only: str | None) -> set[str]:
     groups = {"render", "tiers", "suite"}
     if os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"):
         groups |= {"throttle", "queues", "overhead"}
+        if shutil.which("wrk"):
+            groups.add("http")
         if DOCKER.exists():
             groups.add("image")
     return groups if only is None else {only}
@@ -194,6 +207,8 @@ def main() -> int:
         results["task_queues"] = queue_figures()
     if "overhead" in groups:
         results["observability_overhead"] = overhead_figures(installed, DEFAULTS)
+    if "http" in groups:
+        results["request_path"] = request_path_figures(installed, DEFAULTS, TEMPLATE_DIR)
     if "image" in groups:
         results["image"] = image_figures(installed, DEFAULTS)
 
@@ -259,9 +274,11 @@ def main() -> int:
                 f"{image['start_to_ready_median_seconds']} s of {image['start_to_ready_seconds']}",
             ),
         ]
-    width = max(len(name) for name, _ in rows)
+    width = max((len(name) for name, _ in rows), default=0)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
+    if request_path := results.get("request_path"):
+        print("\n".join(table(request_path)))
     print(f"\nwritten to {BUILD_DIR / 'bench.json'}")
     return 0
 

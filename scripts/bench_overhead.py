@@ -70,13 +70,15 @@ def authorise(port: int) -> dict[str, str]:
     """Log in, create the bookmarks the list shows, and return the request headers."""
     base = f"http://127.0.0.1:{port}"
     proxy = {"X-Forwarded-Proto": "https"}
-    token = httpx.post(f"{base}/api/v1/auth/token/", json=USER, headers=proxy).json()["access"]
+    # The first request loads the application and hashes a password: seconds on a busy machine.
+    token = httpx.post(f"{base}/api/v1/auth/token/", json=USER, headers=proxy, timeout=60).json()["access"]
     headers = {**proxy, "Authorization": f"Bearer {token}"}
     for number in range(BOOKMARKS):
         created = httpx.post(
             f"{base}/api/v1/bookmarks/",
             json={"title": f"Bookmark {number}", "url": f"https://example.com/{number}"},
             headers=headers,
+            timeout=30,
         )
         created.raise_for_status()
     return {"Authorization": headers["Authorization"]}
