@@ -109,7 +109,9 @@ def installed_preset(preset: str) -> tuple[Path, dict[str, str]]:
 
 
 # Redis databases after the project tier's, one per benchmarked render.
-BENCH_REDIS_DATABASES = [*PRESETS, "overhead-off", "overhead-on", "image", "path-baseline", "path-current"]
+BENCH_REDIS_DATABASES = [*PRESETS, "overhead-off", "overhead-on", "image"]
+# The groups run one after another: the request path's renders reuse the overhead's numbers.
+SHARED_REDIS_DATABASES = {"path-baseline": "overhead-off", "path-current": "overhead-on"}
 
 
 def installed(
@@ -126,7 +128,9 @@ def installed(
     recreate_database(database_url)
     env["DATABASE_URL"] = database_url
     if answers["cache"] == "redis" or answers["task_queue"] == "celery":
-        redis_url = redis_url_for(len(PROJECT_PRESETS) + 1 + BENCH_REDIS_DATABASES.index(name))
+        redis_url = redis_url_for(
+            len(PROJECT_PRESETS) + 1 + BENCH_REDIS_DATABASES.index(SHARED_REDIS_DATABASES.get(name, name))
+        )
         if answers["cache"] == "redis":
             env["REDIS_URL"] = redis_url
         if answers["task_queue"] == "celery":

@@ -40,7 +40,7 @@ pytestmark = pytest.mark.image
 
 VARIANTS = variants()
 IMAGE_PRESETS = ["default", "postgres-only"]
-# Redis databases: the project tier uses 1-5, `make bench` 6-15.
+# Redis databases: the project tier uses 1-5, `make bench` 6-13.
 REDIS_DATABASE = 14
 GIT_COMMIT = "fedcba9876543210fedcba9876543210fedcba98"
 HEALTH_TOKEN = secrets.token_urlsafe(32)
