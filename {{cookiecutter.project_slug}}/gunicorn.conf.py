@@ -37,6 +37,9 @@ wsgi_app = "config.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND") or "0.0.0.0:8000"
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * available_cpus() + 1, 8))
 threads = int(os.environ.get("GUNICORN_THREADS") or 2)
+# gunicorn's threaded worker, but the requests gunicorn refuses itself (a malformed
+# request line, a URI or headers over its limits) get problem documents, not HTML.
+worker_class = "config.gunicorn_worker.ThreadWorker"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT") or 30)
 # Addresses of the proxies whose X-Forwarded-* headers are trusted.

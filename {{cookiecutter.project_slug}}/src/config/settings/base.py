@@ -101,7 +101,7 @@ MIDDLEWARE = [
     # Before CommonMiddleware's host check: probes arrive with the pod's address as Host.
     "{{ cookiecutter.project_slug }}.health.middleware.ProbeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "{{ cookiecutter.project_slug }}.common.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

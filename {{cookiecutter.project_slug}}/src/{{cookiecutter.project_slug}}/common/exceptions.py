@@ -35,9 +35,12 @@ HTTP_PROBLEMS: dict[int, tuple[str, str]] = {
     405: ("method-not-allowed", "Method not allowed"),
     406: ("not-acceptable", "Not acceptable"),
     409: ("conflict", "Conflict"),
+    411: ("length-required", "Length required"),
     413: ("request-too-large", "Request body too large"),
+    414: ("uri-too-long", "URI too long"),
     415: ("unsupported-media-type", "Unsupported media type"),
     429: ("throttled", "Too many requests"),
+    431: ("headers-too-large", "Request header fields too large"),
     500: ("server-error", "Internal server error"),
     503: ("service-unavailable", "Service unavailable"),
 }
@@ -86,10 +89,24 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "The request conflicts with the current state of the resource, for example it "
         "exists already. The detail member says how.",
     ),
+    "length-required": (
+        "Length required",
+        "The request has a body but no Content-Length header (it was sent in chunks): "
+        "send the body with its length.",
+    ),
     "request-too-large": (
         "Request body too large",
         "The request body is larger than the service accepts; the detail member gives the "
         "limit. The body is refused before it is read.",
+    ),
+    "uri-too-long": (
+        "URI too long",
+        "The request line, with the path and query, is longer than the service reads; "
+        "the detail member gives the limit.",
+    ),
+    "headers-too-large": (
+        "Request header fields too large",
+        "The request has more header fields, or a longer one, than the service reads.",
     ),
     "unsupported-media-type": (
         "Unsupported media type",

@@ -1,4 +1,4 @@
-"""Request id, access log and request body limit: the outermost layers of every request."""
+"""Request id, access log, request body limit and slashes: the outer layers of every request."""
 
 import re
 import time
@@ -8,6 +8,7 @@ from collections.abc import Callable
 import structlog
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
+from django.middleware import common
 
 from {{ cookiecutter.project_slug }}.common.exceptions import problem_response
 
@@ -66,13 +67,21 @@ class RequestBodyLimitMiddleware:
     """Refuse bodies over DATA_UPLOAD_MAX_MEMORY_SIZE with 413, before anything reads them.
 
     Django enforces the limit only where it reads the body itself (request.body, forms);
-    DRF's parsers read the stream and never check it.
+    DRF's parsers read the stream and never check it. A body sent in chunks, without a
+    Content-Length, is refused with 411: Django reads a request without a length as
+    having no body at all, so a chunked write would otherwise go through as an empty one.
     """
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if "HTTP_TRANSFER_ENCODING" in request.META and not request.META.get("CONTENT_LENGTH"):
+            return problem_response(
+                request,
+                status_code=411,
+                detail="The request body was sent in chunks: send it with a Content-Length.",
+            )
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         content_length = request.META.get("CONTENT_LENGTH") or "0"
         if limit is not None and content_length.isdigit() and int(content_length) > limit:
@@ -104,3 +113,34 @@ class NoStoreMiddleware:
         ):
             response["Cache-Control"] = "no-store"
         return response
+
+
+class CommonMiddleware(common.CommonMiddleware):
+    """Django's, but only a read is redirected to the address with a trailing slash.
+
+    APPEND_SLASH answers /api/v1/bookmarks with a 301 to /api/v1/bookmarks/, and clients
+    follow a 301 with a GET: a POST, PATCH or DELETE there would be lost without an
+    error. Those get a 404 problem naming the address to use instead.
+    """
+
+    REDIRECTED_METHODS = frozenset({"GET", "HEAD"})
+
+    def should_redirect_with_slash(self, request: HttpRequest) -> bool:
+        return request.method in self.REDIRECTED_METHODS and super().should_redirect_with_slash(
+            request
+        )
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if (
+            response.status_code == 404
+            and request.method not in self.REDIRECTED_METHODS
+            and super().should_redirect_with_slash(request)
+        ):
+            return problem_response(
+                request,
+                status_code=404,
+                detail=f"Nothing is at this address; did you mean {request.path}/ ?",
+            )
+        return super().process_response(request, response)

@@ -65,6 +65,7 @@ def operation_problems(path: str, operation: dict[str, Any]) -> dict[str, dict[s
     if "requestBody" in operation or query_parameters:
         problems["400"] = problem_response("The input is invalid.", "ValidationProblem")
     if "requestBody" in operation:
+        problems["411"] = problem_response("The body was sent in chunks, without a length.")
         problems["413"] = problem_response("The request body is too large.")
         problems["415"] = problem_response("The request body is not JSON.")
     security = operation.get("security", [])
