@@ -171,6 +171,10 @@ def database_settings(url: str) -> dict[str, Any]:
     # django-prometheus's engines: Django's own, counting connections and timing queries.
     database["ENGINE"] = database["ENGINE"].replace("django.db.", "django_prometheus.db.", 1)
 {%- endif %}
+    if database["ENGINE"].endswith("sqlite3"):
+        # A transaction takes SQLite's write lock as it begins, waiting its turn: two
+        # that read and then write at once would otherwise fail, "database is locked".
+        database.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
     return database
 
 

@@ -4,6 +4,7 @@ import json
 import threading
 import urllib.error
 import urllib.request
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -18,7 +19,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from tests.subprocesses import production_env, running_gunicorn
+from tests.subprocesses import Server, production_env, run_python, running_gunicorn
 
 from {{ cookiecutter.project_slug }}.users.models import User
 from {{ cookiecutter.project_slug }}.users.services import user_deactivate
@@ -77,6 +78,47 @@ def call(url: str, body: dict[str, str] | None = None, access: str = "") -> tupl
         return error.code, error.headers["Content-Type"], json.loads(error.read())
 
 
+def serving(tmp_path: Path, database_url: str) -> AbstractContextManager[Server]:
+    """gunicorn with production settings and twenty requests' worth of threads."""
+    environment = production_env(
+        DJANGO_SECRET_KEY=settings.SECRET_KEY,  # the key that signs the tokens
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=database_url,
+{%- if cookiecutter.cache == "redis" %}
+        REDIS_URL=settings.REDIS_URL,
+{%- endif %}
+        # Twenty requests in flight at once: two processes of ten threads.
+        WEB_CONCURRENCY="2",
+        GUNICORN_THREADS="10",
+        THROTTLE_ANON_RATE="1000/minute",
+    )
+    return running_gunicorn(environment, tmp_path / "gunicorn.log")
+
+
+def assert_one_winner(url: str, stolen: str) -> None:
+    """Twenty requests refresh ``stolen`` at the same moment: one pair, nineteen 401s."""
+    start = threading.Barrier(20)
+    results: list[tuple[int, str, Any]] = []
+
+    def replay() -> None:
+        start.wait()
+        results.append(call(url + REFRESH_URL, {"refresh": stolen}))
+
+    threads = [threading.Thread(target=replay) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    winners = [body for status, _, body in results if status == 200]
+    assert len(winners) == 1, [status for status, _, _ in results]
+    losers = {(status, kind) for status, kind, _ in results if status != 200}
+    assert losers == {(401, PROBLEM_JSON)}
+    [pair] = winners
+    assert call(url + ME_URL, access=pair["access"])[0] == 200
+    assert call(url + REFRESH_URL, {"refresh": pair["refresh"]})[0] == 200
+
+
 @pytest.mark.postgresql
 {%- if cookiecutter.cache == "redis" %}
 @pytest.mark.redis
@@ -86,39 +128,31 @@ def test_concurrent_refreshes_with_one_token_have_one_winner(tmp_path: Path) -> 
     """A stolen refresh token replayed in parallel must not become several sessions."""
     # Issued here: the test settings hash passwords with a hasher production lacks.
     stolen = str(refresh_token_issue(user=UserFactory.create()))
-    environment = production_env(
-        DJANGO_SECRET_KEY=settings.SECRET_KEY,  # the key that signed the token
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=database_url(),
-{%- if cookiecutter.cache == "redis" %}
-        REDIS_URL=settings.REDIS_URL,
+
+    with serving(tmp_path, database_url()) as server:
+        assert_one_winner(server.url, stolen)
+
+{% if cookiecutter.cache == "redis" %}
+@pytest.mark.redis
 {%- endif %}
-        # Twenty requests in flight at once: two processes of ten threads.
-        WEB_CONCURRENCY="2",
-        GUNICORN_THREADS="10",
-        THROTTLE_ANON_RATE="1000/minute",
+def test_concurrent_refreshes_on_sqlite_have_one_winner(tmp_path: Path) -> None:
+    """The development database: one writer at a time, each waiting for its turn."""
+    environment = production_env(
+        DJANGO_SECRET_KEY=settings.SECRET_KEY,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
     )
-    with running_gunicorn(environment, tmp_path / "gunicorn.log") as server:
-        start = threading.Barrier(20)
-        results: list[tuple[int, str, Any]] = []
+    assert run_python("manage.py", "migrate", "--verbosity=0", env=environment).returncode == 0
+    issue = (
+        "from {{ cookiecutter.project_slug }}.users.models import User;"
+        "from {{ cookiecutter.project_slug }}.users.tokens import refresh_token_issue;"
+        "print(refresh_token_issue(user=User.objects.create_user('ada@example.com')))"
+    )
+    issued = run_python("manage.py", "shell", "--command", issue, env=environment)
+    assert issued.returncode == 0, issued.stderr
+    stolen = issued.stdout.split()[-1]
 
-        def replay() -> None:
-            start.wait()
-            results.append(call(server.url + REFRESH_URL, {"refresh": stolen}))
-
-        threads = [threading.Thread(target=replay) for _ in range(20)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-
-        winners = [body for status, _, body in results if status == 200]
-        assert len(winners) == 1, [status for status, _, _ in results]
-        losers = {(status, kind) for status, kind, _ in results if status != 200}
-        assert losers == {(401, PROBLEM_JSON)}
-        [pair] = winners
-        assert call(server.url + ME_URL, access=pair["access"])[0] == 200
-        assert call(server.url + REFRESH_URL, {"refresh": pair["refresh"]})[0] == 200
+    with serving(tmp_path, environment["DATABASE_URL"]) as server:
+        assert_one_winner(server.url, stolen)
 
 
 @pytest.mark.django_db
