@@ -7,8 +7,8 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 # Every text column is bounded, in the database too (notes by a check constraint, as a
-# TextField's max_length binds only forms): a list page of 100 bookmarks stays a few
-# megabytes whatever wrote the rows (tests/test_response_size.py).
+# TextField's max_length binds only forms): whatever wrote the rows, a list page of 100
+# bookmarks is at most about 7 MB of JSON, 1.2 MB in ordinary text (tests/test_bounds.py).
 NOTES_MAX_LENGTH = 10_000
 
 
