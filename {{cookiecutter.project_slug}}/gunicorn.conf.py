@@ -11,13 +11,13 @@ import os
 from gunicorn.arbiter import Arbiter
 {% endif -%}
 from gunicorn.http import wsgi
-{% if cookiecutter.use_prometheus == "y" or cookiecutter.use_opentelemetry == "y" -%}
 from gunicorn.workers.base import Worker
-{% endif %}
+
 from {{ cookiecutter.project_slug }}.common.logging import build_logging_config
 {%- if cookiecutter.use_opentelemetry == "y" %}
 from {{ cookiecutter.project_slug }}.common.tracing import configure_tracing
 {%- endif %}
+from {{ cookiecutter.project_slug }}.health import liveness
 {%- if cookiecutter.use_prometheus == "y" %}
 from {{ cookiecutter.project_slug }}.metrics import multiprocess
 {%- endif %}
@@ -44,6 +44,9 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT") or 30)
 # Addresses of the proxies whose X-Forwarded-* headers are trusted.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
+# Each worker answers /livez on this port too, from a thread of its own
+# (health/liveness.py): the liveness probe then never waits behind requests.
+liveness_port = int(os.environ.get("GUNICORN_LIVENESS_PORT") or 8001)
 
 # Workers signal they are alive through a file: in memory, a slow disk cannot get them
 # killed. Only gunicorn's heartbeat files are kept there.
@@ -66,6 +69,13 @@ def default_headers_without_server(response: wsgi.Response) -> list[str]:
 # stop it; a response should not advertise the software that made it (tests/test_gunicorn.py).
 default_headers_with_server = wsgi.Response.default_headers
 wsgi.Response.default_headers = default_headers_without_server  # type: ignore[method-assign]
+
+
+def post_worker_init(worker: Worker) -> None:
+    """Answer /livez on liveness_port, at the address the service listens on."""
+    host = bind.rpartition(":")[0].strip("[]") or "0.0.0.0"  # noqa: S104
+    liveness.serve(worker, host=host, port=liveness_port)
+
 
 accesslog = None
 errorlog = "-"

@@ -8,7 +8,8 @@
 {%- elif cookiecutter.task_queue == "postgres" %}
 #   worker     a procrastinate worker, which also defers the periodic tasks
 {%- endif %}
-#   migrate    apply the database migrations, then exit
+#   migrate    apply the database migrations, then exit; without the statement timeout
+#              the service's requests have (an index on a large table takes its time)
 #   anything else runs as a command, e.g. `python manage.py createsuperuser`
 #
 # Each role replaces this shell (exec), so the signals tini forwards reach it directly.
@@ -49,6 +50,7 @@ case "$role" in
 {%- endif %}
     migrate)
         preflight
+        export DATABASE_STATEMENT_TIMEOUT=0
         exec python manage.py migrate --no-input "$@"
         ;;
     *)

@@ -3,7 +3,7 @@
 For the image's HEALTHCHECK, compose healthchecks and Kubernetes exec probes. Exits 0
 when healthy; otherwise 1, with one line on stderr saying what failed.
 
-  web        GET /livez from gunicorn, on the port GUNICORN_BIND names (default 8000)
+  web        GET /livez from gunicorn's workers, on GUNICORN_LIVENESS_PORT (default 8001)
 {%- if cookiecutter.task_queue == "celery" %}
   worker     the Celery worker on this host answers a ping
   scheduler  celery beat's process, named in its pidfile, is running
@@ -42,10 +42,10 @@ class UnhealthyError(Exception):
     """A failed check; its message says what failed, in one line."""
 
 
-def livez_url(bind: str) -> str:
-    """The /livez URL of gunicorn listening on ``bind``, as reached from inside the container."""
-    host, _, port = bind.rpartition(":")
-    host = host.strip("[]")
+def livez_url(bind: str, port: str) -> str:
+    """The /livez URL of gunicorn's workers listening on ``port`` at the address ``bind``
+    names, as reached from inside the container."""
+    host = bind.rpartition(":")[0].strip("[]")
     # Listening on every interface includes the loopback one.
     if host in ("", "0.0.0.0"):  # noqa: S104
         host = "127.0.0.1"
@@ -53,11 +53,14 @@ def livez_url(bind: str) -> str:
         host = "::1"
     if ":" in host:
         host = f"[{host}]"
-    return f"http://{host}:{port or 8000}/livez"
+    return f"http://{host}:{port}/livez"
 
 
 def check_web() -> None:
-    url = livez_url(os.environ.get("GUNICORN_BIND") or "0.0.0.0:8000")
+    url = livez_url(
+        os.environ.get("GUNICORN_BIND") or "0.0.0.0:8000",
+        os.environ.get("GUNICORN_LIVENESS_PORT") or "8001",
+    )
     try:
         # An http:// URL this function built.
         with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310

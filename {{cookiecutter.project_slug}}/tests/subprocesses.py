@@ -72,18 +72,24 @@ def free_port() -> int:
 class Server(NamedTuple):
     url: str
     pid: int
+    # Where its workers answer /livez from a thread of their own (GUNICORN_LIVENESS_PORT).
+    liveness_url: str
 
 
 @contextmanager
 def running_gunicorn(env: dict[str, str], log_path: Path) -> Iterator[Server]:
     """A real gunicorn (gunicorn.conf.py) with ``env`` on a free local port, writing its
     output to ``log_path``: yields it once /livez answers, and stops it afterwards."""
-    port = free_port()
+    port, liveness_port = free_port(), free_port()
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
             cwd=PROJECT_DIR,
-            env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+            env={
+                **env,
+                "GUNICORN_BIND": f"127.0.0.1:{port}",
+                "GUNICORN_LIVENESS_PORT": str(liveness_port),
+            },
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -98,7 +104,7 @@ def running_gunicorn(env: dict[str, str], log_path: Path) -> Iterator[Server]:
             except OSError:
                 assert time.monotonic() < deadline, log_path.read_text()
                 time.sleep(0.1)
-        yield Server(url, process.pid)
+        yield Server(url, process.pid, f"http://127.0.0.1:{liveness_port}/livez")
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -115,6 +115,10 @@ class TcpProxy:
         for sock in connections:
             # A zero linger turns close() into a reset, as when a server process dies.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            # close() alone would leave the socket open while a pump thread waits in
+            # recv() on it: shutdown() wakes the thread and tells the peer at once.
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
             sock.close()
 
     def _accept_loop(self) -> None:

@@ -13,9 +13,12 @@ HEALTHCHECK = PROJECT_DIR / "deploy" / "healthcheck.py"
 
 
 def healthcheck(*args: str, bind: str) -> subprocess.CompletedProcess[str]:
+    """Run the health command as in a container whose gunicorn listens at ``bind``'s address
+    and answers /livez on ``bind``'s port (GUNICORN_LIVENESS_PORT)."""
+    host, _, port = bind.rpartition(":")
     return subprocess.run(
         [sys.executable, str(HEALTHCHECK), *args],
-        env={"GUNICORN_BIND": bind},
+        env={"GUNICORN_BIND": f"{host}:8000", "GUNICORN_LIVENESS_PORT": port},
         capture_output=True,
         text=True,
         timeout=30,

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from django.db import connection, connections
 from django.test import Client
 from pytest_django.fixtures import Settings
 
@@ -48,6 +49,66 @@ def readiness(client: Client) -> tuple[float, int, dict[str, str]]:
 
 def test_the_checks_are_the_chosen_components() -> None:
     assert list(checks.CHECKS) == ["database", "cache"{% if cookiecutter.task_queue != "none" %}, "broker"{% endif %}]
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_probes_checks_once_on_pooled_connections(
+    client: Client, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/readyz is open to anyone: calling it often must not cost the dependencies more."""
+    settings.HEALTH_CHECKS_CACHE_SECONDS = 1.0
+    monkeypatch.setattr(checks, "cached_results", checks.CachedResults())
+    runs: list[float] = []
+    check_database = checks.CHECKS["database"]
+
+    def counted() -> None:
+        runs.append(time.monotonic())
+        check_database()
+
+    monkeypatch.setitem(checks.CHECKS, "database", counted)
+    pool = connections["default"].pool  # type: ignore[attr-defined]
+    client.get("/readyz")
+    opened = pool.get_stats().get("connections_num", 0)
+    backends = server_backends()
+
+    started = time.monotonic()
+    statuses = {client.get(path).status_code for path in ["/readyz", "/healthz"] * 50}
+    burst = time.monotonic() - started
+
+    assert statuses == {200}
+    # One run per second at most: the first call's, and one more if the burst outlasted it.
+    assert len(runs) <= 1 + int(burst)
+    # The runs borrowed pooled connections: none was opened, on either side.
+    assert pool.get_stats().get("connections_num", 0) == opened
+    assert server_backends() <= backends
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_outcome_stands_for_a_second_then_is_checked_again(
+    client: Client, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.HEALTH_CHECKS_CACHE_SECONDS = 1.0
+    monkeypatch.setattr(checks, "cached_results", checks.CachedResults())
+    assert client.get("/readyz").status_code == 200
+
+    def broken() -> None:
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setitem(checks.CHECKS, "database", broken)
+
+    assert client.get("/readyz").status_code == 200
+    time.sleep(1.1)
+    assert client.get("/readyz").status_code == 503
+
+
+def server_backends() -> int:
+    """Connections the PostgreSQL server has open to the test database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        [(count,)] = cursor.fetchall()
+    return int(count)
 {%- if cookiecutter.cache == "redis" %}
 
 

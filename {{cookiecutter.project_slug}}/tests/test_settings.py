@@ -93,10 +93,47 @@ def test_production_takes_hosts_and_database_from_the_environment(
 
     assert production["DEBUG"] is False
     assert production["ALLOWED_HOSTS"] == ["api.example.org", "admin.example.org"]
-    assert database["ENGINE"] == "{% if cookiecutter.use_prometheus == "y" %}django_prometheus{% else %}django{% endif %}.db.backends.postgresql"
+    assert database["ENGINE"] == "{{ cookiecutter.project_slug }}.common.postgresql"
     assert (database["HOST"], database["NAME"], database["USER"]) == ("db.internal", "app", "app")
-    assert database["OPTIONS"]["pool"] == {"min_size": 3, "max_size": 7, "timeout": 10.0}
+    pool = database["OPTIONS"]["pool"]
+    assert (pool["min_size"], pool["max_size"], pool["timeout"]) == (3, 7, 5.0)
     assert database["CONN_MAX_AGE"] == 0
+    # Every wait on the database is bounded, by default.
+    assert database["OPTIONS"]["connect_timeout"] == 5
+    assert database["OPTIONS"]["options"] == "-c statement_timeout=10000"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DATABASE_STATEMENT_TIMEOUT", "-1", "0 \\(no limit\\) or more"),
+        ("DATABASE_POOL_TIMEOUT", "0", "more than 0"),
+        ("DATABASE_CONNECT_TIMEOUT", "-5", "more than 0"),
+    ],
+)
+def test_production_refuses_a_database_bound_that_is_no_bound(
+    environment: dict[str, str], variable: str, value: str, message: str
+) -> None:
+    url = "postgres://app:secret@db.internal:5432/app"
+    environment.update(production_env(DATABASE_URL=url, **{variable: value}))
+
+    with pytest.raises(ImproperlyConfigured, match=f"{variable} must be {message}"):
+        load("production")
+
+
+def test_statement_timeout_0_lifts_the_limit_and_keeps_the_url_options(
+    environment: dict[str, str],
+) -> None:
+    environment.update(
+        production_env(
+            DATABASE_URL="postgres://app@db.internal:5432/app?options=-c%20search_path%3Dapp",
+            DATABASE_STATEMENT_TIMEOUT="0",
+        )
+    )
+
+    options = load("production")["DATABASES"]["default"]["OPTIONS"]
+
+    assert options["options"] == "-c search_path=app -c statement_timeout=0"
 
 
 @pytest.mark.parametrize(("variables", "expected"), [({}, "0"), ({"DJANGO_NUM_PROXIES": "1"}, "1")])

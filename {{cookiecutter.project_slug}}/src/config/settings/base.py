@@ -18,6 +18,7 @@ from celery.schedules import crontab
 {%- endif %}
 from corsheaders.defaults import default_headers
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 {% if cookiecutter.use_prometheus == "y" -%}
 from {{ cookiecutter.project_slug }}.common.access import parse_networks
@@ -25,6 +26,7 @@ from {{ cookiecutter.project_slug }}.common.access import parse_networks
 {% if cookiecutter.use_sentry == "y" -%}
 from {{ cookiecutter.project_slug }}.common.error_tracking import sample_rate
 {% endif -%}
+from {{ cookiecutter.project_slug }}.common.database import bounded_connection_class
 from {{ cookiecutter.project_slug }}.common.logging import build_logging_config
 from {{ cookiecutter.project_slug }}.common.rates import rate_from
 
@@ -134,6 +136,9 @@ ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 # A monitor presenting this as a bearer token may read /health/detailed; without it only
 # staff users can.
 HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
+# /readyz, /healthz and /health/detailed reuse their checks' outcome this long, per
+# process: however often they are called, the dependencies are checked once at most.
+HEALTH_CHECKS_CACHE_SECONDS = 1.0
 {%- if cookiecutter.use_prometheus == "y" %}
 
 # Who may read /metrics{% if cookiecutter.task_queue != "none" %} and the task workers' metrics{% endif %}: a caller presenting METRICS_TOKEN
@@ -153,29 +158,71 @@ WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=9808)
 
 
 def database_settings(url: str) -> dict[str, Any]:
-    """The DATABASES entry for a database URL; PostgreSQL gets a psycopg connection pool."""
+    """The DATABASES entry for a database URL; PostgreSQL gets a psycopg connection pool.
+
+    Every wait on PostgreSQL is bounded (common.database): connecting, taking a connection
+    from the pool, and each statement, on the server and, should the server not answer
+    at all, on the client too.
+    """
     database: dict[str, Any] = env.db_url_config(url)
     if database["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with guards on the pool's connections (common.postgresql).
+        database["ENGINE"] = "{{ cookiecutter.project_slug }}.common.postgresql"
+        options = database.get("OPTIONS", {})
+        statement_timeout = seconds(
+            env.float("DATABASE_STATEMENT_TIMEOUT", default=10),
+            name="DATABASE_STATEMENT_TIMEOUT",
+            zero=True,
+        )
+        connect_timeout = seconds(
+            env.float("DATABASE_CONNECT_TIMEOUT", default=5), name="DATABASE_CONNECT_TIMEOUT"
+        )
+        server_options = [
+            options.get("options", ""),
+            f"-c statement_timeout={round(statement_timeout * 1000)}",
+        ]
         database["OPTIONS"] = {
-            **database.get("OPTIONS", {}),
+            **options,
+            # libpq counts whole seconds.
+            "connect_timeout": max(1, round(connect_timeout)),
+            "options": " ".join(option for option in server_options if option),
             "pool": {
                 "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
                 "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
-                "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+                "timeout": seconds(
+                    env.float("DATABASE_POOL_TIMEOUT", default=5), name="DATABASE_POOL_TIMEOUT"
+                ),
+                # Connections are renewed hourly and closed after ten idle minutes, so
+                # a connection the server dropped long ago is seldom met at all.
+                "max_lifetime": 3600,
+                "max_idle": 600,
+                "connection_class": bounded_connection_class(statement_timeout),
             },
         }
-        # The pool owns the connections: Django must hand each one back when a request ends.
+        # The pool owns the connections: Django must hand each one back when a request
+        # ends. The backend checks each one it takes, without a query (CONN_HEALTH_CHECKS
+        # would cost one on every checkout).
         database["CONN_MAX_AGE"] = 0
-        database["CONN_HEALTH_CHECKS"] = True
+        database["CONN_HEALTH_CHECKS"] = False
 {%- if cookiecutter.use_prometheus == "y" %}
-    # django-prometheus's engines: Django's own, counting connections and timing queries.
-    database["ENGINE"] = database["ENGINE"].replace("django.db.", "django_prometheus.db.", 1)
+    else:
+        # django-prometheus's engines: Django's own, counting connections and timing
+        # queries (the PostgreSQL backend above subclasses django-prometheus's).
+        database["ENGINE"] = database["ENGINE"].replace("django.db.", "django_prometheus.db.", 1)
 {%- endif %}
     if database["ENGINE"].endswith("sqlite3"):
         # A transaction takes SQLite's write lock as it begins, waiting its turn: two
         # that read and then write at once would otherwise fail, "database is locked".
         database.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
     return database
+
+
+def seconds(value: float, *, name: str, zero: bool = False) -> float:
+    """``value``, the number of seconds variable ``name`` gives; 0 (no limit) only where ``zero``."""
+    if value < 0 or (value == 0 and not zero):
+        allowed = "0 (no limit) or more" if zero else "more than 0"
+        raise ImproperlyConfigured(f"{name} must be {allowed} seconds, not {value:g}.")
+    return value
 
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

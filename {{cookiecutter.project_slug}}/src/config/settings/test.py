@@ -17,6 +17,9 @@ DATABASES = {
     ),
 }
 
+# Each test's probes check the dependencies afresh (tests/test_readiness.py the cache).
+HEALTH_CHECKS_CACHE_SECONDS = 0.0
+
 # The tests run without collectstatic: WhiteNoise looks files up per request, as in
 # development.
 WHITENOISE_AUTOREFRESH = True

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import structlog
+from django import db
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -19,6 +20,8 @@ from rest_framework.request import Request
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
+
+from {{ cookiecutter.project_slug }}.common import database
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 # Type URIs are references relative to the service (RFC 9457 allows them, with the full
@@ -229,6 +232,17 @@ def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or api_settings.NON_FIELD_ERRORS_KEY: [str(message) for message in messages]}
 
 
+class DatabaseUnavailable(exceptions.APIException):
+    """The database cannot be reached (common.database): 503, and Retry-After ``wait`` seconds."""
+
+    status_code = 503
+    default_detail = "The database cannot be reached at the moment. Try again shortly."
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wait = database.RETRY_AFTER_SECONDS
+
+
 def to_api_exception(exc: Exception) -> exceptions.APIException | ApplicationError | None:
     """Django's and the services' exceptions as the API error they stand for, if any."""
     if isinstance(exc, (exceptions.APIException, ApplicationError)):
@@ -239,6 +253,12 @@ def to_api_exception(exc: Exception) -> exceptions.APIException | ApplicationErr
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied()
+    if isinstance(exc, (db.OperationalError, db.InterfaceError)):
+        # Logged once per outage (common.database), not as a traceback per request.
+        cause = exc.__cause__ or exc
+        if database.means_unreachable(cause):
+            database.outage_of(db.DEFAULT_DB_ALIAS).failed(cause)
+        return DatabaseUnavailable()
     return None
 
 

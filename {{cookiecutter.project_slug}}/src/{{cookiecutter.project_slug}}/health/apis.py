@@ -15,18 +15,18 @@ from {{ cookiecutter.project_slug }}.health.authentication import (
     MONITOR,
     HealthTokenAuthentication,
 )
-from {{ cookiecutter.project_slug }}.health.checks import CheckResult, run_checks
+from {{ cookiecutter.project_slug }}.health.checks import CheckResult, cached_results
 
 
 class ProbeApi(APIView):
-    authentication_classes = ()
+    authentication_classes: tuple[type[BaseAuthentication], ...] = ()
     permission_classes = (AllowAny,)
     throttle_classes = ()
 
 
 def readiness(*, with_errors: bool = False) -> tuple[dict[str, Any], int]:
     """The checks' report and its status code: 503 when any component is not ready."""
-    results: dict[str, CheckResult] = run_checks()
+    results: dict[str, CheckResult] = cached_results.get()
     ready = all(result.ok for result in results.values())
     checks: dict[str, dict[str, Any]] = {
         name: {"status": "ok" if result.ok else "fail", "duration_ms": result.duration_ms}
@@ -58,18 +58,18 @@ class ReadinessApi(ProbeApi):
 
 @extend_schema(exclude=True)
 class HealthApi(ProbeApi):
-    """Readiness plus what is running, for people and dashboards."""
+    """Readiness under the service's name; with the health token, the running version too.
+
+    Anonymous callers learn nothing that would help pick an exploit for this build.
+    """
+
+    authentication_classes = (HealthTokenAuthentication,)
 
     def get(self, request: Request) -> Response:
         body, status = readiness()
-        return Response(
-            {
-                "service": "{{ cookiecutter.project_slug }}",
-                "version": settings.SERVICE_VERSION,
-                **body,
-            },
-            status=status,
-        )
+        if request.auth == MONITOR:
+            body = {"version": settings.SERVICE_VERSION, "commit": settings.SERVICE_COMMIT, **body}
+        return Response({"service": "{{ cookiecutter.project_slug }}", **body}, status=status)
 
 
 class IsStaffOrMonitor(BasePermission):

@@ -2,34 +2,31 @@
 
 The checks run in parallel threads and the probe waits for them at most
 CHECK_TIMEOUT_SECONDS, so a database that does not answer at all (a dropped packet, not
-a refused connection) still gets the probe an answer in time.
+a refused connection) still gets the probe an answer in time. They use the connections
+the requests use (the database's pool, the cache's client), and their outcome is reused
+for HEALTH_CHECKS_CACHE_SECONDS: however often the probes are called, a process checks
+its dependencies at most once in that time.
 """
 
 import contextvars
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
-from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
 {% if cookiecutter.task_queue == "celery" -%}
 import kombu
 {% endif -%}
-import psycopg
 import structlog
-{%- if cookiecutter.cache == "postgres" or cookiecutter.task_queue == "celery" %}
 from django.conf import settings
-{%- endif %}
 {%- if cookiecutter.cache == "redis" %}
 from django.core.cache import cache
 {%- endif %}
 from django.db import connections
 
 CHECK_TIMEOUT_SECONDS = 1.5
-# libpq's smallest connect timeout; the probe's own deadline above is the shorter one.
-CONNECT_TIMEOUT_SECONDS = 2
-STATEMENT_TIMEOUT_MS = 1000
 {%- if cookiecutter.task_queue == "celery" %}
 BROKER_TIMEOUT_SECONDS = 1
 {%- elif cookiecutter.task_queue == "postgres" %}
@@ -48,23 +45,20 @@ class CheckResult:
 
 
 def query_database(sql: str, alias: str = "default") -> tuple[Any, ...] | None:
-    """Run one query on a new connection, outside Django's and the pool's; its first row.
+    """Run one query on a connection from the pool, as a request would; its first row.
 
-    The pool would wait for a connection far longer than a probe may take, and the probe
-    must find out whether the database can be reached now.
+    The check runs in a thread of its own, whose connection goes back to the pool at once.
+    Every wait is bounded (common.database): the pool's during an outage, the statement's
+    on a server that does not answer, so a check the probe stopped waiting for still ends.
     """
-    wrapper = connections.create_connection(alias)
-    params = wrapper.get_connection_params()
-    if wrapper.vendor == "postgresql":
-        params["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
-        params["options"] = (
-            f"{params.get('options', '')} -c statement_timeout={STATEMENT_TIMEOUT_MS}".strip()
-        )
-        with psycopg.connect(**params) as connection:
-            return connection.execute(sql).fetchone()
-    with closing(wrapper.get_new_connection(params)) as connection:
-        row: tuple[Any, ...] | None = connection.execute(sql).fetchone()
-        return row
+    connection = connections[alias]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            row: tuple[Any, ...] | None = cursor.fetchone()
+            return row
+    finally:
+        connection.close()
 
 
 def check_database(alias: str = "default") -> None:
@@ -139,6 +133,29 @@ def run_check(name: str, check: Callable[[], None]) -> CheckResult:
 
 def elapsed_ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 2)
+
+
+class CachedResults:
+    """The checks' last results and until when they stand, for this process."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.expires = 0.0
+        self.results: dict[str, CheckResult] = {}
+
+    def get(self) -> dict[str, CheckResult]:
+        """Results at most HEALTH_CHECKS_CACHE_SECONDS old.
+
+        Concurrent probes wait for the one run under way rather than each starting another.
+        """
+        with self.lock:
+            if time.monotonic() >= self.expires:
+                self.results = run_checks()
+                self.expires = time.monotonic() + settings.HEALTH_CHECKS_CACHE_SECONDS
+            return self.results
+
+
+cached_results = CachedResults()
 
 
 def run_checks() -> dict[str, CheckResult]:
