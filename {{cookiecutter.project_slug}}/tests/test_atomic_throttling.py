@@ -286,7 +286,9 @@ def test_while_redis_is_out_logins_are_refused_and_the_rest_goes_through(
     outage: str,
 ) -> None:
     limit_scope(monkeypatch, "anon")
+{%- if cookiecutter.auth == "jwt" %}
     me_headers = credentials_of_a_new_user()
+{%- endif %}
     hung_or_down = (
         redis_behind_a_proxy.paused() if outage == "paused" else redis_behind_a_proxy.refusing()
     )
@@ -303,7 +305,9 @@ def test_while_redis_is_out_logins_are_refused_and_the_rest_goes_through(
             for _ in range(3)
         ]
         others = [timed(lambda: client.get("/test/echo/")) for _ in range(LIMIT + 2)]
+{%- if cookiecutter.auth == "jwt" %}
         others.append(timed(lambda: client.get("/api/v1/auth/me/", headers=me_headers)))
+{%- endif %}
 
     # Logins fail closed: no password is checked without its limits.
     for response, seconds in logins:
@@ -313,7 +317,7 @@ def test_while_redis_is_out_logins_are_refused_and_the_rest_goes_through(
         assert int(response["Retry-After"]) > 0
         assert seconds < 2, "a hung Redis held up the request"
     # The rest fail open, unlimited meanwhile.
-    assert [response.status_code for response, _ in others] == [200] * (LIMIT + 3)
+    assert {response.status_code for response, _ in others} == {200}
     assert all(seconds < 2 for _, seconds in others)
     # One line for the outage, without a traceback, not one per request.
     [line] = json_logs.events("throttle_unavailable")
