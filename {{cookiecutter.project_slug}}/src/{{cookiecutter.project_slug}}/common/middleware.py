@@ -118,7 +118,7 @@ class NoStoreMiddleware:
 class CommonMiddleware(common.CommonMiddleware):
     """Django's, but only a read is redirected to the address with a trailing slash.
 
-    APPEND_SLASH answers /api/v1/bookmarks with a 301 to /api/v1/bookmarks/, and clients
+    APPEND_SLASH answers /api/v1/auth/logout with a 301 to /api/v1/auth/logout/, and clients
     follow a 301 with a GET: a POST, PATCH or DELETE there would be lost without an
     error. Those get a 404 problem naming the address to use instead.
     """
