@@ -23,6 +23,7 @@ def load_config(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str, Any]:
         "GUNICORN_TIMEOUT",
         "GUNICORN_GRACEFUL_TIMEOUT",
         "GUNICORN_FORWARDED_ALLOW_IPS",
+        "GUNICORN_LIVENESS_PORT",
         "LOG_LEVEL",
     ]:
         monkeypatch.delenv(name, raising=False)
@@ -38,6 +39,7 @@ def test_defaults_suit_a_container(monkeypatch: pytest.MonkeyPatch) -> None:
     assert config["bind"] == "0.0.0.0:8000"
     assert config["workers"] == min(2 * len(os.sched_getaffinity(0)) + 1, 8)
     assert (config["threads"], config["timeout"], config["graceful_timeout"]) == (2, 30, 30)
+    assert config["liveness_port"] == 8001
     assert config["accesslog"] is None
     assert config["control_socket_disable"] is True
     assert config["errorlog"] == "-"
@@ -55,6 +57,7 @@ def test_the_environment_tunes_it(monkeypatch: pytest.MonkeyPatch) -> None:
         GUNICORN_TIMEOUT="60",
         GUNICORN_GRACEFUL_TIMEOUT="20",
         GUNICORN_FORWARDED_ALLOW_IPS="*",
+        GUNICORN_LIVENESS_PORT="9001",
         LOG_LEVEL="WARNING",
     )
 
@@ -62,6 +65,7 @@ def test_the_environment_tunes_it(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (config["workers"], config["threads"]) == (3, 4)
     assert (config["timeout"], config["graceful_timeout"]) == (60, 20)
     assert config["forwarded_allow_ips"] == "*"
+    assert config["liveness_port"] == 9001
     assert config["loglevel"] == "warning"
     assert config["logconfig_dict"]["root"]["level"] == "WARNING"
 
@@ -104,3 +108,20 @@ def test_a_real_server_answers_probes_sent_to_the_pod_address(tmp_path: Path) ->
     with running_gunicorn(one_worker_env(), tmp_path / "gunicorn.log") as server:
         assert get_status(f"{server.url}/livez", Host="10.1.2.3:8000") == 200
         assert get_status(f"{server.url}/api/schema/", Host="10.1.2.3:8000") == 400
+
+
+def test_each_worker_answers_livez_on_the_liveness_port_and_nothing_else(tmp_path: Path) -> None:
+    environment = production_env(WEB_CONCURRENCY="2", DJANGO_ALLOWED_HOSTS="127.0.0.1")
+    with running_gunicorn(environment, tmp_path / "gunicorn.log") as server:
+        # Either worker may take each connection (SO_REUSEPORT).
+        answers = [urllib.request.urlopen(server.liveness_url, timeout=5) for _ in range(6)]  # noqa: S310
+        other = server.liveness_url.replace("/livez", "/readyz")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(other, timeout=5)  # noqa: S310
+
+    for answer in answers:
+        assert (answer.status, json.loads(answer.read())) == (200, {"status": "ok"})
+        assert answer.headers["Cache-Control"] == "no-store"
+    assert refused.value.code == 404
+    assert refused.value.headers["Content-Type"] == "application/problem+json"
+    assert json.loads(refused.value.read())["status"] == 404

@@ -23,10 +23,10 @@ from django.core.exceptions import ImproperlyConfigured
 {% if cookiecutter.use_prometheus == "y" -%}
 from {{ cookiecutter.project_slug }}.common.access import parse_networks
 {% endif -%}
+from {{ cookiecutter.project_slug }}.common.database import bounded_connection_class
 {% if cookiecutter.use_sentry == "y" -%}
 from {{ cookiecutter.project_slug }}.common.error_tracking import sample_rate
 {% endif -%}
-from {{ cookiecutter.project_slug }}.common.database import bounded_connection_class
 from {{ cookiecutter.project_slug }}.common.logging import build_logging_config
 from {{ cookiecutter.project_slug }}.common.rates import rate_from
 
