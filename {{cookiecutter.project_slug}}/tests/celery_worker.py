@@ -14,13 +14,14 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 from config.celery import app
 from tests.subprocesses import PROJECT_DIR
@@ -70,6 +71,8 @@ class Process:
                 env=env,
                 stdout=output,
                 stderr=subprocess.STDOUT,
+                # A process group of its own, the pool's processes included, for kill().
+                start_new_session=True,
             )
 
     def lines(self) -> list[str]:
@@ -94,6 +97,12 @@ class Process:
             describe=lambda: f"no such log record; the output so far:\n{self.log.read_text()}",
         )
 
+    def kill(self) -> int:
+        """SIGKILL to the main process and its pool at once, as when a node is lost or a
+        container is killed; returns the exit status."""
+        os.killpg(self.popen.pid, signal.SIGKILL)
+        return self.popen.wait(timeout=DEADLINE_SECONDS)
+
     def stop(self) -> int:
         """SIGTERM, as an orchestrator stops a container; returns the exit status."""
         if self.popen.poll() is None:
@@ -104,6 +113,27 @@ class Process:
             self.popen.kill()
             self.popen.wait()
             raise
+
+
+def within[T](seconds: float, call: Callable[[], T]) -> T:
+    """What ``call()`` returns or raises, provided that it does so within ``seconds``.
+
+    It runs in a thread, which a hung call leaves behind rather than the test.
+    """
+
+    def run() -> T:
+        try:
+            return call()
+        finally:
+            connections.close_all()
+
+    executor = ThreadPoolExecutor(max_workers=1)
+    try:
+        return executor.submit(run).result(timeout=seconds)
+    except TimeoutError as exc:
+        raise AssertionError(f"still waiting after {seconds} s") from exc
+    finally:
+        executor.shutdown(wait=False)
 
 
 def wait_until[T](
@@ -177,6 +207,33 @@ def publishing_to(queue: str) -> Iterator[None]:
             declared = app.amqp.queues[queue].bind(broker.default_channel)
             declared.declare()
             declared.delete()
+
+
+@contextmanager
+def publishing_through(broker_url: str) -> Iterator[None]:
+    """Send tasks to the broker at ``broker_url``, a proxy in front of it, say."""
+    conf = app.conf
+    # Tasks are sent to the write URL; the CELERY_BROKER_URL variable would trump the
+    # broker_url setting.
+    saved = conf.get("broker_write_url")
+    conf["broker_write_url"] = broker_url
+    forget_broker_connections()
+    try:
+        yield
+    finally:
+        conf["broker_write_url"] = saved
+        forget_broker_connections()
+
+
+def forget_broker_connections() -> None:
+    """Have the next task sent through the pool of the broker conf.broker_url names.
+
+    kombu keeps a pool of connections per broker URL, for the process's life.
+    """
+    # What the app does after a fork; the stubs lack these attributes.
+    cached: Any = app
+    cached._pool = None
+    cached.amqp._producer_pool = None
 
 
 def messages_waiting(queue: str) -> int:

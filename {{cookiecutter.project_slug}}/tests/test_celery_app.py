@@ -1,6 +1,6 @@
 """The Celery app: its delivery guarantees, and the receivers that wire it to Django."""
 
-from typing import Any{% if cookiecutter.example_app == "y" %}, cast{% endif %}
+from typing import Any
 
 import pytest
 import structlog
@@ -20,7 +20,10 @@ from tests.logs import LogCapture
 from tests.settings_layers import load
 from tests.subprocesses import production_env, run_python
 {% if cookiecutter.example_app == "y" %}
-from {{ cookiecutter.project_slug }}.bookmarks.tasks import bookmark_export_build
+from {{ cookiecutter.project_slug }}.bookmarks.tasks import (
+    bookmark_export_build,
+    resend_pending_bookmark_exports,
+)
 {%- endif %}
 from {{ cookiecutter.project_slug }}.common.apps import report_in_process_tasks
 from {{ cookiecutter.project_slug }}.common.tasks import housekeeping
@@ -47,8 +50,13 @@ def test_a_redis_broker_redelivers_no_task_before_it_could_have_finished() -> No
     conf = celery_app.conf
     soft, hard = conf.task_soft_time_limit, conf.task_time_limit
 {%- if cookiecutter.example_app == "y" %}
-    # A retry waits in the worker, unacknowledged, for its countdown.
-    longest_retry_wait: int = cast(Any, bookmark_export_build).retry_backoff_max
+    # A retry waits in the worker, unacknowledged, for its countdown: at most the
+    # backoff's ceiling, or the last retry's doubled wait if that comes first.
+    export_task: Any = bookmark_export_build
+    longest_retry_wait = min(
+        export_task.retry_backoff_max,
+        export_task.retry_backoff * 2 ** (export_task.max_retries - 1),
+    )
 {%- endif %}
 
     assert 0 < soft < hard
@@ -59,11 +67,51 @@ def test_a_redis_broker_redelivers_no_task_before_it_could_have_finished() -> No
 {%- endif %}
 
 
+def test_a_redis_broker_redelivers_the_task_of_a_dead_worker_within_minutes() -> None:
+    # A worker's sweep finds it up to about 100 s later (kombu's default sweep interval).
+    assert celery_app.conf.broker_transport_options["visibility_timeout"] + 100 <= 10 * 60
+
+
+def test_sending_a_task_waits_for_the_broker_a_bounded_time(settings: Settings) -> None:
+    conf = celery_app.conf
+    timeout = settings.CELERY_BROKER_TIMEOUT
+
+    assert 0 < timeout <= 2
+    assert conf.broker_connection_timeout == timeout
+    assert conf.broker_transport_options["socket_connect_timeout"] == timeout
+    assert conf.broker_transport_options["socket_timeout"] == timeout
+    assert conf.task_publish_retry_policy["max_retries"] == 1
+
+
+@pytest.mark.parametrize(
+    ("variables", "error"),
+    [
+        (
+            {"CELERY_TASK_TIME_LIMIT": "600", "CELERY_BROKER_VISIBILITY_TIMEOUT": "600"},
+            "CELERY_BROKER_VISIBILITY_TIMEOUT must exceed CELERY_TASK_TIME_LIMIT (600 <= 600)",
+        ),
+        ({"CELERY_BROKER_TIMEOUT": "0"}, "CELERY_BROKER_TIMEOUT must be more than 0 seconds"),
+    ],
+)
+def test_broker_timeouts_that_cannot_work_are_refused(
+    variables: dict[str, str], error: str
+) -> None:
+    result = run_python("-c", "import config.settings.production", env=production_env(**variables))
+
+    assert result.returncode != 0
+    assert error in result.stderr
+
+
 def test_the_housekeeping_task_is_scheduled_in_the_database() -> None:
     conf = celery_app.conf
 
     assert conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
     assert conf.beat_schedule["housekeeping"]["task"] == housekeeping.name
+{%- if cookiecutter.example_app == "y" %}
+    resend = conf.beat_schedule["resend-pending-bookmark-exports"]
+    assert resend["task"] == resend_pending_bookmark_exports.name
+    assert resend["schedule"].minute == set(range(0, 60, 5))
+{%- endif %}
 
 
 def test_production_refuses_to_start_without_a_broker() -> None:

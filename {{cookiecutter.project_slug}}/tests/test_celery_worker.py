@@ -4,7 +4,9 @@ Retries, failures, the request id, the JSON log lines, periodic tasks and a grac
 shutdown are what a worker does, so these tests start one rather than run tasks eagerly.
 """
 
+import time
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+from kombu.exceptions import OperationalError as BrokerError
 
 from tests import tasks
 from tests.celery_worker import (
@@ -24,12 +27,15 @@ from tests.celery_worker import (
     database_url_for_workers,
     messages_waiting,
     new_queue_name,
+    publishing_through,
     publishing_to,
     running_beat,
     running_worker,
     wait_until,
+    within,
 )
 from tests.subprocesses import production_env
+from tests.tcp_proxy import TcpProxy
 
 from {{ cookiecutter.project_slug }}.common.middleware import RequestIdMiddleware
 from {{ cookiecutter.project_slug }}.common.tasks import housekeeping
@@ -163,6 +169,60 @@ def test_sigterm_lets_the_running_task_finish_and_leaves_the_waiting_ones_queued
     assert messages_waiting(queue) == 1
     with running_worker(queue, tmp_path, name="successor"):
         wait_until(lambda: (second.exists() and "finished" in second.read_text()) or None)
+
+
+def test_the_task_of_a_worker_killed_outright_runs_again_on_another(
+    queue: str, tmp_path: Path
+) -> None:
+    """SIGKILL to the whole worker, so that no process of it is left to give the task back.
+
+    RabbitMQ hands the task on as soon as the dead worker's connection closes; a Redis
+    broker once it has been out for CELERY_BROKER_VISIBILITY_TIMEOUT, which this test
+    shortens (with the time limits it must exceed) from minutes to seconds.
+    """
+    visibility_timeout = 4
+    short = {
+        "CELERY_TASK_SOFT_TIME_LIMIT": "2",
+        "CELERY_TASK_TIME_LIMIT": "3",
+        "CELERY_BROKER_VISIBILITY_TIMEOUT": str(visibility_timeout),
+    }
+    journal = tmp_path / "journal"
+    with running_worker(queue, tmp_path, env=short) as doomed:
+        tasks.slow.delay(str(journal), seconds=1)
+        wait_until(lambda: journal.exists() or None)
+        doomed.kill()
+        killed = time.monotonic()
+    assert journal_lines(journal) == ["started"]
+
+    # A worker gives back what has been out that long when it starts, and every 100 s.
+    time.sleep(max(0.0, killed + visibility_timeout - time.monotonic()))
+    with running_worker(queue, tmp_path, name="successor", env=short):
+        wait_until(lambda: journal_lines(journal)[-1:] == ["finished"] or None)
+
+    assert journal_lines(journal) == ["started", "started", "finished"]
+
+
+def test_sending_a_task_to_a_hung_broker_holds_the_sender_seconds_at_most() -> None:
+    """About three CELERY_BROKER_TIMEOUTs at most, whatever the broker.
+
+    A Redis broker that does not answer fails the send. RabbitMQ is sent tasks without
+    waiting for an answer: the task waits in the connection, for the broker to come back.
+    """
+
+    def send() -> None:
+        with suppress(BrokerError):
+            tasks.noop.delay()
+
+    with (
+        TcpProxy.for_url(settings.CELERY_BROKER_URL) as proxy,
+        publishing_to(new_queue_name()),
+        publishing_through(proxy.url(settings.CELERY_BROKER_URL)),
+    ):
+        tasks.noop.delay()  # a connection to the broker, which then hangs
+        with proxy.paused():
+            within(3 * settings.CELERY_BROKER_TIMEOUT + 1, send)
+        # It is back, and takes tasks again.
+        tasks.noop.delay()
 
 
 @pytest.mark.postgresql

@@ -9,6 +9,9 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.utils import timezone
+{%- if cookiecutter.auth == "jwt" %}
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+{%- endif %}
 
 {% if cookiecutter.cache == "postgres" -%}
 from {{ cookiecutter.project_slug }}.common.models import ThrottleCounter
@@ -34,6 +37,20 @@ def test_housekeeping_deletes_expired_sessions_only() -> None:
 
     assert list(Session.objects.values_list("session_key", flat=True)) == [live]
     assert expired != live
+{%- if cookiecutter.auth == "jwt" %}
+
+
+def test_housekeeping_deletes_expired_refresh_tokens_only() -> None:
+    now = timezone.now()
+    for jti, expires_at in [("expired", now), ("live", now + timedelta(days=1))]:
+        token = OutstandingToken.objects.create(jti=jti, token=jti, expires_at=expires_at)
+        BlacklistedToken.objects.create(token=token)
+
+    housekeeping()
+
+    assert list(OutstandingToken.objects.values_list("jti", flat=True)) == ["live"]
+    assert list(BlacklistedToken.objects.values_list("token__jti", flat=True)) == ["live"]
+{%- endif %}
 {%- if cookiecutter.cache == "postgres" %}
 
 

@@ -500,10 +500,39 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # up; at the hard limit its process is killed and replaced.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
-# A Redis broker hands an unacknowledged task to another worker after this many
-# seconds: it must exceed the hard time limit and the longest retry countdown, or tasks
-# run twice. RabbitMQ ignores it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A task whose whole worker died (SIGKILL, out of memory, a lost node) was never
+# acknowledged. RabbitMQ hands it to another worker as soon as the dead worker's
+# connection closes. A Redis broker cannot tell: it hands it on once it has been out
+# this many seconds (and a worker's next sweep, at most about 100 s later, finds it). It
+# must exceed the hard time limit plus the longest retry countdown, or a task that is
+# still running or waiting to retry runs twice.
+CELERY_BROKER_VISIBILITY_TIMEOUT = env.int(
+    "CELERY_BROKER_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 120
+)
+if CELERY_BROKER_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_VISIBILITY_TIMEOUT must exceed CELERY_TASK_TIME_LIMIT "
+        f"({CELERY_BROKER_VISIBILITY_TIMEOUT} <= {CELERY_TASK_TIME_LIMIT}): a task still "
+        "running would be handed to a second worker."
+    )
+# Seconds the broker may take to accept a connection or to answer. Sending a task to a
+# broker that hangs fails after about three times this (one retry, on a new connection),
+# instead of holding the request: what was not sent is sent again later.
+CELERY_BROKER_TIMEOUT = seconds(
+    env.float("CELERY_BROKER_TIMEOUT", default=1.0), name="CELERY_BROKER_TIMEOUT"
+)
+CELERY_BROKER_CONNECTION_TIMEOUT = CELERY_BROKER_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": CELERY_BROKER_TIMEOUT,
+    "socket_timeout": CELERY_BROKER_TIMEOUT,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
@@ -515,6 +544,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "{{ cookiecutter.project_slug }}.common.tasks.housekeeping",
         "schedule": crontab(minute="17"),
     },
+{%- if cookiecutter.example_app == "y" %}
+    # Exports the broker could not take when they were asked for (bookmarks.tasks).
+    "resend-pending-bookmark-exports": {
+        "task": "{{ cookiecutter.project_slug }}.bookmarks.tasks.resend_pending_bookmark_exports",
+        "schedule": crontab(minute="*/5"),
+    },
+{%- endif %}
 }
 {%- endif %}
 {%- if cookiecutter.task_queue == "postgres" %}

@@ -4,6 +4,9 @@ import csv
 import io
 import uuid
 from collections.abc import Iterable
+{%- if cookiecutter.task_queue == "celery" %}
+from datetime import timedelta
+{%- endif %}
 
 import structlog
 from django.db import transaction
@@ -18,6 +21,17 @@ logger = structlog.get_logger(__name__)
 CSV_COLUMNS = ("title", "url", "notes", "is_favorite", "created_at")
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+{%- if cookiecutter.task_queue == "celery" %}
+# An export still pending this long after it was asked for was never sent (the broker was
+# down or did not answer) or its message was lost. A sent one is done well within it (its
+# time limit and its retries); one that merely waits in a long queue gets a second
+# message, which changes nothing: the build is idempotent.
+RESEND_PENDING_AFTER = timedelta(minutes=10)
+# Nor is an export sent again forever: after a day it fails, and its owner can ask again.
+GIVE_UP_PENDING_AFTER = timedelta(days=1)
+# The most exports one run sends again, oldest first; the next run sends the rest.
+RESEND_BATCH_SIZE = 500
+{%- endif %}
 
 
 def bookmark_export_create(*, owner: User) -> BookmarkExport:
@@ -28,6 +42,34 @@ def bookmark_export_create(*, owner: User) -> BookmarkExport:
         enqueue_bookmark_export_build(export_id=export.pk)
     logger.info("bookmark_export.requested", export_id=str(export.pk), owner_id=str(owner.pk))
     return export
+
+
+{%- if cookiecutter.task_queue == "celery" %}
+
+
+def bookmark_exports_resend_pending(*, older_than: timedelta = RESEND_PENDING_AFTER) -> int:
+    """Send the build of every export pending for longer than ``older_than`` again, and
+    fail those pending for longer than GIVE_UP_PENDING_AFTER; returns how many were sent.
+
+    The transactional outbox of the exports: a request records its export even when the
+    broker cannot take the message, and this, run every few minutes, delivers it once
+    the broker is back.
+    """
+    now = timezone.now()
+    pending = BookmarkExport.objects.filter(status=BookmarkExport.Status.PENDING)
+    given_up = pending.filter(created_at__lt=now - GIVE_UP_PENDING_AFTER).update(
+        status=BookmarkExport.Status.FAILED, finished_at=now
+    )
+    if given_up:
+        logger.warning("bookmark_export.given_up", export_count=given_up)
+    stale = pending.filter(created_at__lt=now - older_than).order_by("created_at")
+    export_ids = list(stale.values_list("pk", flat=True)[:RESEND_BATCH_SIZE])
+    for export_id in export_ids:
+        enqueue_bookmark_export_build(export_id=export_id)
+    if export_ids:
+        logger.info("bookmark_export.resent", export_count=len(export_ids))
+    return len(export_ids)
+{%- endif %}
 
 
 def bookmark_export_build(*, export_id: uuid.UUID) -> BookmarkExport | None:

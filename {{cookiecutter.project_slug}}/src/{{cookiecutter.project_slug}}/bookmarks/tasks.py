@@ -7,12 +7,17 @@ imported inside the task because the services enqueue the tasks.
 
 import uuid
 {%- if cookiecutter.task_queue == "celery" %}
+from functools import partial
 from typing import Any
 
+import structlog
 from billiard.einfo import ExceptionInfo
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
-from django.db import OperationalError
+from django.db import OperationalError, transaction
+from kombu.exceptions import OperationalError as BrokerError
+
+logger = structlog.get_logger(__name__)
 
 
 class BookmarkExportTask(DjangoTask[Any, Any]):
@@ -38,7 +43,7 @@ class BookmarkExportTask(DjangoTask[Any, Any]):
     autoretry_for=(OperationalError,),
     max_retries=5,
     retry_backoff=2,
-    retry_backoff_max=300,
+    retry_backoff_max=60,
     retry_jitter=True,
 )
 def bookmark_export_build(export_id: str) -> None:
@@ -47,9 +52,29 @@ def bookmark_export_build(export_id: str) -> None:
     export_services.bookmark_export_build(export_id=uuid.UUID(export_id))
 
 
+# Scheduled by CELERY_BEAT_SCHEDULE (config.settings.base), every five minutes.
+@shared_task
+def resend_pending_bookmark_exports() -> None:
+    from {{ cookiecutter.project_slug }}.bookmarks import export_services
+
+    export_services.bookmark_exports_resend_pending()
+
+
 def enqueue_bookmark_export_build(*, export_id: uuid.UUID) -> None:
-    """Have a worker build the export once the current transaction commits."""
-    bookmark_export_build.delay_on_commit(export_id=str(export_id))
+    """Have a worker build the export once the current transaction commits.
+
+    The export is recorded whether or not the broker takes the message: one it could not
+    take stays pending, and resend_pending_bookmark_exports sends it again later.
+    """
+    transaction.on_commit(partial(send_bookmark_export_build, export_id=export_id))
+
+
+def send_bookmark_export_build(*, export_id: uuid.UUID) -> None:
+    try:
+        bookmark_export_build.delay(export_id=str(export_id))
+    except BrokerError as exc:
+        # Down, or not answering within CELERY_BROKER_TIMEOUT: no traceback, it is not a bug.
+        logger.warning("bookmark_export.not_sent", export_id=str(export_id), error=str(exc))
 {%- elif cookiecutter.task_queue == "postgres" %}
 
 from procrastinate import JobContext

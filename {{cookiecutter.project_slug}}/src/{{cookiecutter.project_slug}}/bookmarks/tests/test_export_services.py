@@ -1,18 +1,28 @@
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import UTC, datetime{% if cookiecutter.task_queue == "celery" %}, timedelta{% endif %}
 from typing import Any
 
 import pytest
 from django.db import connection
+{%- if cookiecutter.task_queue == "celery" %}
+from django.utils import timezone
+{%- endif %}
 from structlog.testing import capture_logs
 
 from {{ cookiecutter.project_slug }}.bookmarks import export_services
 from {{ cookiecutter.project_slug }}.bookmarks.export_services import (
+{%- if cookiecutter.task_queue == "celery" %}
+    GIVE_UP_PENDING_AFTER,
+    RESEND_PENDING_AFTER,
+{%- endif %}
     bookmark_export_build,
     bookmark_export_create,
     bookmark_export_fail,
+{%- if cookiecutter.task_queue == "celery" %}
+    bookmark_exports_resend_pending,
+{%- endif %}
 )
 from {{ cookiecutter.project_slug }}.bookmarks.models import BookmarkExport
 from {{ cookiecutter.project_slug }}.bookmarks.tests.factories import BookmarkFactory
@@ -185,3 +195,40 @@ def test_two_deliveries_at_once_build_the_export_once(monkeypatch: pytest.Monkey
 
     events = sorted(log["event"] for log in logs)
     assert events == ["bookmark_export.already_finished", "bookmark_export.built"]
+{%- if cookiecutter.task_queue == "celery" %}
+
+
+def test_resend_sends_the_exports_pending_too_long_again_and_fails_those_pending_a_day(
+    user: User, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    now = timezone.now()
+    second = timedelta(seconds=1)
+    fresh = BookmarkExport.objects.create(
+        owner=user, created_at=now - RESEND_PENDING_AFTER + second
+    )
+    stale = BookmarkExport.objects.create(
+        owner=user, created_at=now - RESEND_PENDING_AFTER - second
+    )
+    abandoned = BookmarkExport.objects.create(
+        owner=user, created_at=now - GIVE_UP_PENDING_AFTER - second
+    )
+    finished = BookmarkExport.objects.create(
+        owner=user, created_at=stale.created_at, status=BookmarkExport.Status.DONE
+    )
+
+    # The tests run tasks at once, in process, when the transaction commits.
+    with capture_logs() as logs, django_capture_on_commit_callbacks(execute=True):
+        sent = bookmark_exports_resend_pending()
+
+    assert sent == 1
+    statuses = dict(BookmarkExport.objects.values_list("pk", "status"))
+    assert statuses == {
+        fresh.pk: BookmarkExport.Status.PENDING,
+        stale.pk: BookmarkExport.Status.DONE,
+        abandoned.pk: BookmarkExport.Status.FAILED,
+        finished.pk: BookmarkExport.Status.DONE,
+    }
+    counts = {log["event"]: log.get("export_count") for log in logs}
+    assert counts["bookmark_export.given_up"] == 1
+    assert counts["bookmark_export.resent"] == 1
+{%- endif %}

@@ -1,14 +1,30 @@
 """Exports through the API with a real worker, in its own process, running the task."""
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from rest_framework.test import APIClient
+from structlog.testing import capture_logs
 
-from tests.celery_worker import new_queue_name, publishing_to, running_worker, wait_until
+from tests.celery_worker import (
+    new_queue_name,
+    publishing_through,
+    publishing_to,
+    running_worker,
+    wait_until,
+    within,
+)
+from tests.tcp_proxy import TcpProxy
 
+from {{ cookiecutter.project_slug }}.bookmarks.export_services import (
+    RESEND_PENDING_AFTER,
+    bookmark_exports_resend_pending,
+)
 from {{ cookiecutter.project_slug }}.bookmarks.models import BookmarkExport
 from {{ cookiecutter.project_slug }}.bookmarks.tasks import bookmark_export_build
 from {{ cookiecutter.project_slug }}.bookmarks.tests.factories import BookmarkFactory
@@ -59,6 +75,49 @@ def test_an_export_requested_through_the_api_is_built_by_the_worker(
     assert "Django,https://www.djangoproject.com/," in export["csv"]
     assert built["request_id"] == "req-export-1"
     assert built["export_id"] == export["id"]
+
+
+@pytest.mark.parametrize("fault", ["refusing", "paused"])
+def test_an_export_asked_for_while_the_broker_fails_is_accepted_and_built_once_it_is_back(
+    member_client: APIClient, user: User, queue: str, tmp_path: Path, fault: str
+) -> None:
+    """The broker down (refusing connections) or hung (answering nothing), behind a proxy."""
+    BookmarkFactory.create(owner=user)
+    broker_url = settings.CELERY_BROKER_URL
+
+    with (
+        TcpProxy.for_url(broker_url) as proxy,
+        publishing_through(proxy.url(broker_url)),
+        running_worker(queue, tmp_path) as worker,
+    ):
+        member_client.post(EXPORTS_URL)  # a connection to the broker, which then fails
+        with getattr(proxy, fault)(), capture_logs() as logs:
+            # Seconds at most, even when the broker does not answer.
+            response = within(
+                3 * settings.CELERY_BROKER_TIMEOUT + 1, lambda: member_client.post(EXPORTS_URL)
+            )
+            assert response.status_code == 202, response.content
+            export = BookmarkExport.objects.get(pk=response.json()["id"])
+            assert export.status == BookmarkExport.Status.PENDING
+        if fault == "refusing":
+            # RabbitMQ is sent tasks without waiting for an answer: one that hangs
+            # receives this one once it is back.
+            [not_sent] = [log for log in logs if log["event"] == "bookmark_export.not_sent"]
+            assert not_sent["export_id"] == str(export.pk)
+        # Sent again by the first run of the resend that finds it old enough.
+        assert bookmark_exports_resend_pending() == 0
+        BookmarkExport.objects.filter(pk=export.pk).update(
+            created_at=timezone.now() - RESEND_PENDING_AFTER - timedelta(seconds=1)
+        )
+        bookmark_exports_resend_pending()
+        worker.wait_for(
+            lambda record: (
+                record["event"] == "bookmark_export.built" and record["export_id"] == str(export.pk)
+            )
+        )
+
+    export.refresh_from_db()
+    assert (export.status, export.bookmark_count) == (BookmarkExport.Status.DONE, 1)
 
 
 def test_the_same_task_delivered_twice_at_once_builds_the_export_once(
