@@ -9,6 +9,8 @@ import time
 from typing import TYPE_CHECKING
 
 import pytest
+from asgiref.sync import async_to_sync
+from django.contrib.auth import aauthenticate
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import reverse
@@ -19,6 +21,7 @@ from tests.logs import LogCapture
 from tests.settings_layers import load_base
 
 from {{ cookiecutter.project_slug }}.common.rates import parse_rate
+from {{ cookiecutter.project_slug }}.users.backends import LoginThrottled
 from {{ cookiecutter.project_slug }}.users.tests.factories import DEFAULT_PASSWORD, UserFactory
 
 if TYPE_CHECKING:
@@ -204,6 +207,17 @@ def test_the_admin_login_is_limited_per_address(
     assert b"Too many login attempts" in refused.content
     assert accepted.status_code == 302
     assert "_auth_user_id" in client.session
+
+
+@pytest.mark.django_db(transaction=True)
+def test_asynchronous_logins_are_limited_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    set_rate(monkeypatch, "login_account", "2/minute")
+    UserFactory.create(email=EMAIL)
+    login = async_to_sync(aauthenticate)
+
+    assert [login(email=EMAIL, password=WRONG) for _ in range(2)] == [None, None]
+    with pytest.raises(LoginThrottled):
+        login(email=EMAIL, password=DEFAULT_PASSWORD)
 
 
 @pytest.mark.parametrize(

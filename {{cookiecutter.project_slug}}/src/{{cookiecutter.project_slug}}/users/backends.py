@@ -12,6 +12,7 @@ every window, and never for longer than one window after stopping.
 from typing import Any
 
 import structlog
+from asgiref.sync import sync_to_async
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 from rest_framework.exceptions import Throttled
@@ -57,6 +58,18 @@ class RateLimitedModelBackend(ModelBackend):
         if user is not None:
             account.take_back(account_key)
         return user
+
+    async def aauthenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        # ModelBackend's own checks the password without calling authenticate().
+        return await sync_to_async(self.authenticate)(
+            request, username=username, password=password, **kwargs
+        )
 
 
 def refuse(throttle: LoginRateThrottle | LoginAccountRateThrottle, *, limit: str) -> None:
