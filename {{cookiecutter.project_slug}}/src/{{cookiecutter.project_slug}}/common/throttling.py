@@ -10,6 +10,13 @@ RETURNING on the throttle counter table.{% endif %}
 A client's window opens with its first request and lasts the rate's period; the count
 starts again when it ends. A fixed window can let up to twice the rate through across
 the moment it ends, which is what keeping one counter per client costs.
+
+The login throttles are attached to no view: the authentication backend (users.backends)
+counts each password check with them, at the API and the admin alike.
+{%- if cookiecutter.cache == "redis" %} While Redis
+cannot be reached, the other throttles let requests through, and the login throttles
+refuse them (503): an outage must not open the way to unlimited guessing.
+{%- endif %}
 """
 
 import hashlib
@@ -344,7 +351,7 @@ class UserRateThrottle(throttling.UserRateThrottle, AtomicRateThrottle):
 
 
 class ScopedRateThrottle(throttling.ScopedRateThrottle, AtomicRateThrottle):
-    """Views with a throttle_scope, e.g. "login" (THROTTLE_LOGIN_RATE), per user or address."""
+    """Views with a throttle_scope, at the scope's rate in REST_FRAMEWORK, per user or address."""
 
 
 class LoginRateThrottle(AtomicRateThrottle):
