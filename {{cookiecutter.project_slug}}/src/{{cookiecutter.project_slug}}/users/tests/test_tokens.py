@@ -1,6 +1,8 @@
 """Refresh tokens are spent once, even by concurrent requests, and die with the password."""
 
 import json
+import subprocess
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -19,7 +21,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from tests.subprocesses import Server, production_env, run_python, running_gunicorn
+from tests.subprocesses import PROJECT_DIR, Server, production_env, run_python, running_gunicorn
 
 from {{ cookiecutter.project_slug }}.users.models import User
 from {{ cookiecutter.project_slug }}.users.services import user_deactivate
@@ -189,6 +191,31 @@ def test_a_password_changed_in_the_admin_ends_the_refresh_tokens(
 
     assert response.status_code == 302, response.content
     assert_problem(refresh(api_client, str(tokens)), 401)
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_password_changed_by_the_changepassword_command_ends_the_refresh_tokens(
+    api_client: APIClient,
+) -> None:
+    user = UserFactory.create()
+    issued = str(refresh_token_issue(user=user))
+
+    # As an operator types it: getpass reads the standard input when there is no terminal.
+    changed = subprocess.run(  # noqa: S603 (a fixed command line)
+        [sys.executable, "manage.py", "changepassword", user.email],
+        cwd=PROJECT_DIR,
+        env=production_env(DATABASE_URL=database_url()),
+        input=f"{NEW_PASSWORD}\n{NEW_PASSWORD}\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        start_new_session=True,
+        check=False,
+    )
+
+    assert changed.returncode == 0, changed.stderr
+    assert_problem(refresh(api_client, issued), 401)
 
 
 @pytest.mark.django_db
