@@ -11,11 +11,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from {{ cookiecutter.project_slug }}.health import checks
 from {{ cookiecutter.project_slug }}.health.authentication import (
     MONITOR,
     HealthTokenAuthentication,
 )
-from {{ cookiecutter.project_slug }}.health.checks import CheckResult, cached_results
 
 
 class ProbeApi(APIView):
@@ -26,16 +26,16 @@ class ProbeApi(APIView):
 
 def readiness(*, with_errors: bool = False) -> tuple[dict[str, Any], int]:
     """The checks' report and its status code: 503 when any component is not ready."""
-    results: dict[str, CheckResult] = cached_results.get()
+    results: dict[str, checks.CheckResult] = checks.cached_results.get()
     ready = all(result.ok for result in results.values())
-    checks: dict[str, dict[str, Any]] = {
+    report: dict[str, dict[str, Any]] = {
         name: {"status": "ok" if result.ok else "fail", "duration_ms": result.duration_ms}
         for name, result in results.items()
     }
     if with_errors:
         for name, result in results.items():
-            checks[name]["error"] = result.error
-    body = {"status": "ok" if ready else "unavailable", "checks": checks}
+            report[name]["error"] = result.error
+    body = {"status": "ok" if ready else "unavailable", "checks": report}
     return body, 200 if ready else 503
 
 
