@@ -37,7 +37,7 @@ BROKER_TIMEOUT_SECONDS = 1
 {%- elif cookiecutter.task_queue == "postgres" %}
 
 # Jobs a worker could start now, by queue, as one JSON object: the readiness checks'
-# query_database(), with its short timeouts, returns a single row.
+# query_database(), on a pooled connection with the database's bounds, returns one row.
 WAITING_JOBS_SQL = """
 SELECT coalesce(json_object_agg(queue_name, waiting), '{}')
 FROM (
