@@ -445,12 +445,18 @@ def test_probes(rendered, variant):
     containers = service_containers(project, "default")
     web = containers["web"]
     assert web["args"] == ["web"]
-    assert web["ports"] == [{"name": "http", "containerPort": 8000, "protocol": "TCP"}]
-    assert web["startupProbe"]["httpGet"] == {"path": "/livez", "port": "http"}
-    assert web["livenessProbe"]["httpGet"] == {"path": "/livez", "port": "http"}
+    assert web["ports"] == [
+        {"name": "http", "containerPort": 8000, "protocol": "TCP"},
+        {"name": "liveness", "containerPort": 8001, "protocol": "TCP"},
+    ]
+    # Each worker answers /livez on a port of its own, from a thread of its own: the
+    # probe must not queue behind requests stuck on a hung dependency (issue 12).
+    assert web["startupProbe"]["httpGet"] == {"path": "/livez", "port": "liveness"}
+    assert web["livenessProbe"]["httpGet"] == {"path": "/livez", "port": "liveness"}
     assert web["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
     config_map = objects(project, "default", "ConfigMap")[0]["data"]
     assert config_map["GUNICORN_BIND"] == "0.0.0.0:8000"
+    assert config_map["GUNICORN_LIVENESS_PORT"] == "8001"
     for role in ("worker", "scheduler"):
         if role in containers:
             check = ["python", "/app/deploy/healthcheck.py", role]

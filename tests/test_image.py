@@ -82,6 +82,8 @@ class Deployment:
             "DATABASE_URL": database_url,
             "HEALTH_TOKEN": HEALTH_TOKEN,
             "GUNICORN_BIND": f"127.0.0.1:{free_port()}",
+            # The host's network: the workers' /livez port must be free on it too.
+            "GUNICORN_LIVENESS_PORT": str(free_port()),
             "WEB_CONCURRENCY": "2",
         }
         if self.answers["use_prometheus"] == "y" and self.tasks != "none":

@@ -194,7 +194,8 @@ def server(project, tmp_path):
                 "config.wsgi:application",
             ],
             cwd=project.path,
-            env=env,
+            # Presets run side by side: each gunicorn's /livez port must be its own.
+            env={**env, "GUNICORN_LIVENESS_PORT": str(free_port())},
             stdout=log,
             stderr=subprocess.STDOUT,
         )

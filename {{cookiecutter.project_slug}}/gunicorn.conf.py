@@ -73,7 +73,7 @@ wsgi.Response.default_headers = default_headers_without_server  # type: ignore[m
 
 def post_worker_init(worker: Worker) -> None:
     """Answer /livez on liveness_port, at the address the service listens on."""
-    host = bind.rpartition(":")[0].strip("[]") or "0.0.0.0"  # noqa: S104
+    host = worker.cfg.bind[0].rpartition(":")[0].strip("[]") or "0.0.0.0"  # noqa: S104
     liveness.serve(worker, host=host, port=liveness_port)
 
 
