@@ -67,7 +67,8 @@ def gunicorn(
         process = subprocess.Popen(
             [*command, app],
             cwd=cwd or project,
-            env=env,
+            # Each gunicorn answers /livez on a second port as well: one of its own.
+            env={**env, "GUNICORN_LIVENESS_PORT": str(free_port())},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
