@@ -9,8 +9,10 @@ check before the insert would let every request that checked in time through.
 Every refresh token carries a fingerprint of the user's password hash, compared with the
 current one on each refresh: a password change, by whatever path (the admin, the
 ``changepassword`` command, ``set_password`` in code), ends every refresh token issued
-before it, at no cost but an HMAC per refresh. Access tokens are not checked: they stay
-valid until they expire, ``JWT_ACCESS_TOKEN_LIFETIME_MINUTES`` after they were issued.
+before it, at no cost but an HMAC per refresh. Access tokens are not compared: a
+password change leaves them valid until they expire, ``JWT_ACCESS_TOKEN_LIFETIME_MINUTES``
+after they were issued. (A deactivation does not: the authentication refuses an inactive
+user's tokens.)
 """
 
 from typing import Any
