@@ -66,6 +66,8 @@ def bounded_connection_class(statement_timeout: float) -> type[psycopg.Connectio
                     f"the database server did not answer within {limit:g} s"
                 ) from None
 
+    # Named as a module-level class would be, in the pool's log lines.
+    BoundedConnection.__qualname__ = BoundedConnection.__name__
     return BoundedConnection
 
 
