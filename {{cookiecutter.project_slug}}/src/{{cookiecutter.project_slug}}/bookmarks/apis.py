@@ -1,6 +1,8 @@
 import uuid
+from datetime import datetime
 from typing import Any, cast
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -44,7 +46,7 @@ class BookmarkOutputSerializer(serializers.Serializer[Bookmark]):
     def to_representation(self, instance: Bookmark) -> dict[str, Any]:
         # What the fields above give (tests/test_output.py compares the two), without DRF's
         # generic per-field work: most of the list's serialization time.
-        dates = self.fields["created_at"]
+        zone = timezone.get_current_timezone()
         return {
             "id": str(instance.id),
             "owner": str(instance.owner_id),
@@ -52,9 +54,15 @@ class BookmarkOutputSerializer(serializers.Serializer[Bookmark]):
             "url": instance.url,
             "notes": instance.notes,
             "is_favorite": instance.is_favorite,
-            "created_at": dates.to_representation(instance.created_at),
-            "updated_at": dates.to_representation(instance.updated_at),
+            "created_at": iso_8601(instance.created_at.astimezone(zone)),
+            "updated_at": iso_8601(instance.updated_at.astimezone(zone)),
         }
+
+
+def iso_8601(value: datetime) -> str:
+    """As DRF's DateTimeField writes an aware datetime: ISO 8601, UTC as Z."""
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class BookmarkCreateInputSerializer(serializers.Serializer[Any]):
