@@ -6,6 +6,9 @@ database, then pause it (a hung server) or make it refuse (a server that is down
 """
 
 import json
+{%- if cookiecutter.auth == "session" %}
+import secrets
+{%- endif %}
 import threading
 import time
 import urllib.error
@@ -26,7 +29,12 @@ from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.postgresql
 
-LOGIN_URL = "/api/v1/auth/{% if cookiecutter.auth == "jwt" %}token{% else %}login{% endif %}/"
+{%- if cookiecutter.auth == "jwt" %}
+LOGIN_URL = "/api/v1/auth/token/"
+{%- else %}
+# The login checks CSRF before it reads the database; a session cookie is read at once.
+ME_URL = "/api/v1/auth/me/"
+{%- endif %}
 # The bounds the fault tests configure: a statement's, so a hung server costs two seconds;
 # the pool's, so a refusing one costs one.
 STATEMENT_TIMEOUT = 1
@@ -178,7 +186,8 @@ class Answer:
         self.body: Any = json.loads(body) if body else None
 
 
-def log_in(server: Server) -> Answer:
+def ask_the_database(server: Server) -> Answer:
+{%- if cookiecutter.auth == "jwt" %}
     """A login with an unknown account: the service must look it up in the database."""
     body = json.dumps({"email": "nobody@example.org", "password": "not-a-password"}).encode()
     request = urllib.request.Request(  # noqa: S310
@@ -186,6 +195,13 @@ def log_in(server: Server) -> Answer:
         data=body,
         headers={"Content-Type": "application/json", "X-Forwarded-Proto": "https"},
     )
+{%- else %}
+    """A request with an unknown session: the service must look it up in the database."""
+    request = urllib.request.Request(  # noqa: S310
+        server.url + ME_URL,
+        headers={"Cookie": f"sessionid={secrets.token_hex(16)}", "X-Forwarded-Proto": "https"},
+    )
+{%- endif %}
     started = time.monotonic()
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
@@ -209,12 +225,12 @@ def assert_unavailable(answer: Answer) -> None:
 
 def assert_served(answer: Answer) -> None:
     # Wrong credentials: the database answered.
-    assert answer.status in (400, 401), answer.body
+    assert answer.status in ({% if cookiecutter.auth == "jwt" %}400, 401{% else %}401, 403{% endif %}), answer.body
 
 
 def wait_until_served(server: Server) -> None:
     deadline = time.monotonic() + 15
-    while (answer := log_in(server)).status == 503:
+    while (answer := ask_the_database(server)).status == 503:
         assert time.monotonic() < deadline, "the service did not recover"
         time.sleep(0.2)
     assert_served(answer)
@@ -224,7 +240,7 @@ def in_parallel(count: int, server: Server) -> list[Answer]:
     answers: list[Answer] = []
 
     def send() -> None:
-        answers.append(log_in(server))
+        answers.append(ask_the_database(server))
 
     threads = [threading.Thread(target=send) for _ in range(count)]
     for thread in threads:
@@ -245,7 +261,7 @@ def log_events(tmp_path: Path, event: str) -> list[dict[str, Any]]:
 def test_a_hung_database_costs_a_request_the_statement_bound_and_livez_still_answers(
     server: Server, database_proxy: TcpProxy, tmp_path: Path
 ) -> None:
-    assert_served(log_in(server))
+    assert_served(ask_the_database(server))
 
     with database_proxy.paused():
         started = time.monotonic()
@@ -275,10 +291,10 @@ def test_a_hung_database_costs_a_request_the_statement_bound_and_livez_still_ans
 def test_a_refusing_database_gets_quick_503s_logged_once_and_recovers(
     server: Server, database_proxy: TcpProxy, tmp_path: Path
 ) -> None:
-    assert_served(log_in(server))
+    assert_served(ask_the_database(server))
 
     with database_proxy.refusing():
-        answers = [log_in(server) for _ in range(10)]
+        answers = [ask_the_database(server) for _ in range(10)]
 
     for answer in answers:
         assert_unavailable(answer)

@@ -2,9 +2,11 @@
 
 import base64
 import logging
+from typing import Any
 
 import pytest
 import structlog
+from django.conf import settings
 from django.test import Client
 
 from tests.logs import LogCapture
@@ -43,6 +45,20 @@ def test_the_access_line_names_the_authenticated_user(
     [line] = json_logs.events("request_finished")
     assert response.status_code == 200
     assert line["user_id"] == str(user.pk)
+
+
+def test_the_access_line_loads_no_user_the_view_did_not_ask_for(
+    client: Client, json_logs: LogCapture, django_assert_num_queries: Any
+) -> None:
+    # A session nobody reads (an unknown address): looking it up would cost a query per
+    # request, and fail the request when the database is down.
+    client.cookies[settings.SESSION_COOKIE_NAME] = "an-unknown-session-key-0123456789"
+    with django_assert_num_queries(0):
+        response = client.get("/test/nowhere/")
+
+    [line] = json_logs.events("request_finished")
+    assert response.status_code == 404
+    assert line["user_id"] is None
 
 
 def basic_auth(username: str, password: str) -> str:

@@ -4,11 +4,13 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import structlog
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware import common
+from django.utils.functional import SimpleLazyObject
 
 from {{ cookiecutter.project_slug }}.common.exceptions import problem_response
 
@@ -41,6 +43,19 @@ class RequestIdMiddleware:
         return response
 
 
+def known_user_id(request: HttpRequest) -> str | None:
+    """The id of the user the request was authenticated as, if anything asked.
+
+    A user nobody looked up stays unloaded: the access line must not query the database
+    for it, nor fail the request when the database is down.
+    """
+    user: Any = request.__dict__.get("user")
+    if isinstance(user, SimpleLazyObject):
+        # AuthenticationMiddleware's lazy user keeps what it loaded in _cached_user.
+        user = getattr(request, "_cached_user", None)
+    return str(user.pk) if user is not None and user.is_authenticated else None
+
+
 class AccessLogMiddleware:
     """One "request_finished" line per request, with its outcome and duration."""
 
@@ -50,7 +65,6 @@ class AccessLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         started = time.perf_counter()
         response = self.get_response(request)
-        user = getattr(request, "user", None)
         log = logger.error if response.status_code >= 500 else logger.info
         log(
             "request_finished",
@@ -58,7 +72,7 @@ class AccessLogMiddleware:
             path=request.path,
             status=response.status_code,
             duration_ms=round((time.perf_counter() - started) * 1000, 2),
-            user_id=str(user.pk) if user is not None and user.is_authenticated else None,
+            user_id=known_user_id(request),
         )
         return response
 
