@@ -87,6 +87,9 @@ def running_gunicorn(env: dict[str, str], log_path: Path) -> Iterator[Server]:
             cwd=PROJECT_DIR,
             env={
                 **env,
+                # coverage's `patch = ["subprocess"]` (pyproject.toml) passes its set-up in
+                # this variable: with it the server's own lines count towards the floor.
+                **{k: v for k, v in os.environ.items() if k == "COVERAGE_PROCESS_CONFIG"},
                 "GUNICORN_BIND": f"127.0.0.1:{port}",
                 "GUNICORN_LIVENESS_PORT": str(liveness_port),
             },
