@@ -1,26 +1,26 @@
-"""Prune the paths of option values not chosen, give the project its host ports, write .env
+"""Choose and prune files by the manifest, give the project its host ports, write .env
 with fresh secrets, record the template for `cruft update`, print next steps.
 
 The manifest (which paths belong to which option) travels inside the rendered folder,
 because cookiecutter runs this hook from a temporary copy that cannot locate the
-template; the hook reads it and removes it. Safe to run again: pruning skips missing
-paths, the ports follow from the slug alone, an existing .env is kept, since its
+template; the hook reads it and removes it. Safe to run again: missing paths are
+skipped, the ports follow from the slug alone, an existing .env is kept, since its
 secrets may already be in use, and .cruft.json describes the render just made.
+
+Importable: cookiecutter renders the answers into main() only, so the template's tests
+import this module and call its functions directly.
 """
 
 import hashlib
+import importlib.util
 import json
 import re
-import secrets
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-# tojson escapes quotes, so no answer can close the raw string early.
-ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
-PROJECT_DIR = Path.cwd()
-MANIFEST_FILE = PROJECT_DIR / ".prodstarter-manifest.json"
+MANIFEST_NAME = ".prodstarter-manifest.json"
 
 # The host ports compose publishes, each at a fixed offset in the project's block. Every
 # project gets a block of its own, chosen from its slug, so that several projects run
@@ -38,22 +38,50 @@ FIRST_PORT, LAST_PORT = 54320, 65535
 BLOCK_SIZE = 10
 
 
-def wanted(conditions: dict) -> bool:
+def manifest_path(path: str, slug: str) -> str:
+    """A manifest path with its placeholders filled in: ``{slug}``, and ``{chart}``, the
+    Helm chart's name, which takes dashes where the slug has underscores."""
+    return path.format(slug=slug, chart=slug.replace("_", "-"))
+
+
+def wanted(conditions: dict[str, list[str]], answers: dict) -> bool:
     """Whether any option named in ``conditions`` has one of the values listed for it."""
-    return any(ANSWERS[option] in values for option, values in conditions.items())
+    return any(answers[option] in values for option, values in conditions.items())
 
 
-def paths_to_remove(manifest: dict) -> list[Path]:
-    slug = ANSWERS["project_slug"]
-    # Helm chart names take dashes, not underscores.
+def variant_source(target: str, value: str) -> str:
+    """Where the template keeps the version of ``target`` for an option's ``value``:
+    beside it, the value between its name and its suffix (``cache.py`` -> ``cache.redis.py``)."""
+    path = Path(target)
+    return str(path.with_name(f"{path.stem}.{value}{path.suffix}"))
+
+
+def choose_alternatives(alternatives: dict, answers: dict, project_dir: Path) -> None:
+    """Rename the chosen version of each file into place and delete the others. A value
+    the manifest lists no version for gives no file."""
+    slug = answers["project_slug"]
+    for target, conditions in alternatives.items():
+        ((option, values),) = conditions.items()
+        for value in values:
+            source = project_dir / manifest_path(variant_source(target, value), slug)
+            if not source.exists():
+                continue  # Pruned with its folder, or a second run.
+            if value == answers[option]:
+                source.rename(project_dir / manifest_path(target, slug))
+            else:
+                source.unlink()
+
+
+def paths_to_remove(paths: dict, answers: dict, project_dir: Path) -> list[Path]:
+    slug = answers["project_slug"]
     return [
-        PROJECT_DIR / path.format(slug=slug, chart=slug.replace("_", "-"))
-        for path, conditions in manifest["paths"].items()
-        if not path.startswith("_") and not wanted(conditions)
+        project_dir / manifest_path(path, slug)
+        for path, conditions in paths.items()
+        if not wanted(conditions, answers)
     ]
 
 
-def prune(paths: list[Path]) -> None:
+def prune(paths: list[Path], project_dir: Path) -> None:
     for path in paths:
         if path.is_dir():
             shutil.rmtree(path)
@@ -61,9 +89,16 @@ def prune(paths: list[Path]) -> None:
             path.unlink()
         # A folder left empty (charts/ without its chart) is a trace of the option too.
         parent = path.parent
-        while parent != PROJECT_DIR and parent.is_dir() and not any(parent.iterdir()):
+        while parent != project_dir and parent.is_dir() and not any(parent.iterdir()):
             parent.rmdir()
             parent = parent.parent
+
+
+def without_notes(node):
+    """The manifest without its ``_about`` notes."""
+    if isinstance(node, dict):
+        return {key: without_notes(value) for key, value in node.items() if not key.startswith("_")}
+    return node
 
 
 def host_ports(slug: str) -> dict[str, int]:
@@ -74,7 +109,7 @@ def host_ports(slug: str) -> dict[str, int]:
     return {name: first + offset for offset, name in enumerate(PUBLISHED_PORTS)}
 
 
-def assign_host_ports(ports: dict[str, int]) -> None:
+def assign_host_ports(ports: dict[str, int], project_dir: Path) -> None:
     """Write the ports into .env.example (``NAME=port``) and compose.yaml's defaults
     (``${NAME:-port}``), which the template renders with the services' usual ports."""
     # Concatenated rather than f-strings: doubled braces would be Jinja to cookiecutter.
@@ -84,32 +119,28 @@ def assign_host_ports(ports: dict[str, int]) -> None:
             (".env.example", rf"(?m)^{name}=\d+$", f"{name}={port}"),
             ("compose.yaml", re.escape(default) + r"\d+\}", default + str(port) + "}"),
         ]:
-            path = PROJECT_DIR / file
+            path = project_dir / file
             path.write_text(re.sub(pattern, replacement, path.read_text()))
 
 
-def write_env(generated_secrets: dict) -> None:
-    env_file = PROJECT_DIR / ".env"
-    if env_file.exists():
-        return
-    lines = []
-    for line in (PROJECT_DIR / ".env.example").read_text().splitlines():
-        name = line.split("=", 1)[0]
-        if name in generated_secrets and not name.startswith("_"):
-            line = f"{name}={secrets.token_urlsafe(generated_secrets[name])}"
-        lines.append(line)
-    env_file.write_text("\n".join(lines) + "\n")
-    env_file.chmod(0o600)
+def write_env(project_dir: Path) -> None:
+    """.env from .env.example with fresh secrets, by the rule of the project's own
+    `make env` (scripts/write_env.py), so that the two never disagree on what a secret is."""
+    spec = importlib.util.spec_from_file_location("write_env", project_dir / "scripts" / "write_env.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.write_env(project_dir)
 
 
-def template_source() -> tuple[str, str | None]:
+def template_source(answers: dict) -> tuple[str, str | None]:
     """Where the template came from and its commit, as cruft would record them: a git URL
     (abbreviations such as gh: expanded) or the absolute path of a local template."""
     from cookiecutter.config import BUILTIN_ABBREVIATIONS
     from cookiecutter.repository import expand_abbreviations, is_repo_url
 
-    template = ANSWERS["_template"]
-    repo_dir = ANSWERS.get("_repo_dir") or template
+    template = answers["_template"]
+    repo_dir = answers.get("_repo_dir") or template
     if is_repo_url(template):
         url = expand_abbreviations(template, BUILTIN_ABBREVIATIONS)
     else:
@@ -123,41 +154,45 @@ def template_source() -> tuple[str, str | None]:
     return url, head.stdout.strip() if head.returncode == 0 else None
 
 
-def write_cruft_state() -> None:
+def write_cruft_state(answers: dict, project_dir: Path) -> None:
     """.cruft.json in cruft's own format, so `cruft update` and `cruft check` work on a
     project rendered by plain cookiecutter. cruft itself (create, or the renders it diffs
     during update) passes `_commit` and writes the file on its own: leave it alone then,
     or its update would patch the file it is about to rewrite."""
-    if "_commit" in ANSWERS:
+    if "_commit" in answers:
         return
-    url, commit = template_source()
+    url, commit = template_source(answers)
     # Paths of the machine that rendered the project mean nothing to the next one.
-    context = {key: value for key, value in ANSWERS.items() if key not in {"_output_dir", "_repo_dir"}}
+    context = {key: value for key, value in answers.items() if key not in {"_output_dir", "_repo_dir"}}
     context.update(_template=url, _commit=commit)
     state = {
         "template": url,
         "commit": commit,
-        "checkout": ANSWERS.get("_checkout"),
+        "checkout": answers.get("_checkout"),
         "context": {"cookiecutter": context},
         "directory": None,
     }
     text = json.dumps(state, ensure_ascii=False, indent=2, separators=(",", ": "))
-    (PROJECT_DIR / ".cruft.json").write_text(text + "\n")
+    (project_dir / ".cruft.json").write_text(text + "\n")
 
 
-def main() -> int:
-    slug = ANSWERS["project_slug"]
-    ports = host_ports(slug)
-    if MANIFEST_FILE.exists():
-        manifest = json.loads(MANIFEST_FILE.read_text())
-        prune(paths_to_remove(manifest))
-        # Before .env is written: it starts as a copy of .env.example.
-        assign_host_ports(ports)
-        write_env(manifest["generated_secrets"])
-        MANIFEST_FILE.unlink()
-    write_cruft_state()
-    print(
-        f"""
+def shape_project(answers: dict, project_dir: Path) -> None:
+    """Everything the manifest decides: the chosen versions, the pruned paths, the host
+    ports and .env. Nothing to do once the manifest is gone (a second run)."""
+    manifest_file = project_dir / MANIFEST_NAME
+    if not manifest_file.exists():
+        return
+    manifest = without_notes(json.loads(manifest_file.read_text()))
+    choose_alternatives(manifest["alternatives"], answers, project_dir)
+    prune(paths_to_remove(manifest["paths"], answers, project_dir), project_dir)
+    # Before .env is written: it starts as a copy of .env.example.
+    assign_host_ports(host_ports(answers["project_slug"]), project_dir)
+    write_env(project_dir)
+    manifest_file.unlink()
+
+
+def next_steps(slug: str) -> str:
+    return f"""
 Created {slug}/. Next steps:
   cd {slug}
   make install   # uv sync: creates .venv and uv.lock (commit it: CI and the image need it)
@@ -165,9 +200,17 @@ Created {slug}/. Next steps:
   make migrate   # SQLite by default; set DATABASE_URL in .env for PostgreSQL
   make run       # then open http://127.0.0.1:8000/api/docs/
   make test      # the test suite, failing below 90% coverage (make lint typecheck: the rest)
-  make up        # the image, built and run in Docker Compose: http://127.0.0.1:{ports["WEB_PORT"]}/
+  make up        # the image, built and run in Docker Compose: http://127.0.0.1:{host_ports(slug)["WEB_PORT"]}/
 .env holds freshly generated secrets and is git-ignored: keep it out of version control."""
-    )
+
+
+def main() -> int:
+    # tojson escapes quotes, so no answer can close the raw string early.
+    answers = json.loads(r"""{{ cookiecutter | tojson }}""")
+    project_dir = Path.cwd()
+    shape_project(answers, project_dir)
+    write_cruft_state(answers, project_dir)
+    print(next_steps(answers["project_slug"]))
     return 0
 
 

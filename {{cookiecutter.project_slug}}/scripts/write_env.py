@@ -28,16 +28,27 @@ def with_secrets(example: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> int:
-    env_file = PROJECT_DIR / ".env"
+def write_env(project_dir: Path) -> bool:
+    """Write ``project_dir``/.env from its .env.example; False when a .env is already there.
+
+    The template's post-generation hook calls this too, so a new project's .env and one
+    written later by `make env` follow the same rule."""
+    env_file = project_dir / ".env"
     if env_file.exists():
-        print(f"{env_file} exists and is kept; delete it first to start afresh.")
-        return 0
-    content = with_secrets((PROJECT_DIR / ".env.example").read_text())
+        return False
+    content = with_secrets((project_dir / ".env.example").read_text())
     # Created private to its owner, before a secret is written into it.
     env_file.touch(mode=0o600)
     env_file.write_text(content)
-    print(f"Wrote {env_file} with fresh secrets.")
+    return True
+
+
+def main() -> int:
+    env_file = PROJECT_DIR / ".env"
+    if write_env(PROJECT_DIR):
+        print(f"Wrote {env_file} with fresh secrets.")
+    else:
+        print(f"{env_file} exists and is kept; delete it first to start afresh.")
     return 0
 
 

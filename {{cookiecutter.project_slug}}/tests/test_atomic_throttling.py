@@ -38,7 +38,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 {%- if cookiecutter.cache == "redis" %}
 
-from config.settings.base import redis_cache
+from config.settings.cache import redis_cache
 from tests.logs import LogCapture
 from tests.tcp_proxy import TcpProxy
 {%- endif %}

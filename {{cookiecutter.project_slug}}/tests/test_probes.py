@@ -16,7 +16,7 @@ from pytest_django import DjangoDbBlocker
 from pytest_django.fixtures import Settings
 from rest_framework.throttling import AnonRateThrottle
 
-from config.settings.base import database_settings
+from config.settings.database import database_settings
 from tests.logs import LogCapture
 
 from {{ cookiecutter.project_slug }}.health import checks

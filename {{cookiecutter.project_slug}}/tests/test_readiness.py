@@ -14,7 +14,7 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 {% if cookiecutter.cache == "redis" -%}
-from config.settings.base import redis_cache
+from config.settings.cache import redis_cache
 {% endif -%}
 from tests.logs import LogCapture
 

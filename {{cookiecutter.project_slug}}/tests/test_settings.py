@@ -12,7 +12,8 @@ from django.core.exceptions import ImproperlyConfigured
 from pytest_django.fixtures import Settings
 
 from config.settings import dotenv
-from config.settings.base import BASE_DIR, PASSWORD_HASHERS, database_settings
+from config.settings.base import BASE_DIR, PASSWORD_HASHERS
+from config.settings.database import database_settings
 from tests.settings_layers import load
 from tests.subprocesses import production_env, run_python
 

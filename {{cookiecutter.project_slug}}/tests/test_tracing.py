@@ -32,12 +32,14 @@ from pytest_django.fixtures import Settings
 
 {% if cookiecutter.task_queue == "celery" -%}
 from tests import tasks
-from tests.celery_worker import publishing_to, running_worker
 {% endif -%}
 from tests.logs import LogCapture
 from tests.otlp import running_collector
 from tests.subprocesses import production_env, run_python, running_gunicorn
 from tests.test_gunicorn import CONFIG_FILE
+{%- if cookiecutter.task_queue == "celery" %}
+from tests.worker import publishing_to, running_worker
+{%- endif %}
 
 from {{ cookiecutter.project_slug }}.common import tracing
 

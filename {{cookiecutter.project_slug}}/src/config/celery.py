@@ -28,14 +28,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 @signals.import_modules.connect
 def count_tasks(**kwargs: Any) -> None:
-    """Count the worker's tasks in files that its pool processes share (metrics.celery).
+    """Count the worker's tasks in files that its pool processes share (metrics.task_queue).
 
     prometheus_client decides where it counts when it is first imported, which Django's
     start-up does. The worker sets Django up on this signal, in the app's Django fix-up:
     this receiver, connected before the app exists, runs first.
     """
     multiprocess.use_fresh_directory()
-    from {{ cookiecutter.project_slug }}.metrics.celery import count_worker_tasks
+    from {{ cookiecutter.project_slug }}.metrics.task_queue import count_worker_tasks
 
     count_worker_tasks()
 {% endif %}

@@ -29,7 +29,7 @@ from {{ cookiecutter.project_slug }}.common.startup import is_autoreloader
 from {{ cookiecutter.project_slug }}.common.tracing import continue_job_trace
 {%- endif %}
 {%- if cookiecutter.use_prometheus == "y" %}
-from {{ cookiecutter.project_slug }}.metrics.procrastinate import (
+from {{ cookiecutter.project_slug }}.metrics.task_queue import (
     count_task,
     serve_metrics_while_working,
 )

@@ -6,7 +6,8 @@ from config.settings.dotenv import load_dotenv
 load_dotenv()
 
 from config.settings.base import *  # noqa: E402, F403
-from config.settings.base import BASE_DIR, LOG_LEVEL, database_settings, env  # noqa: E402
+from config.settings.base import LOG_LEVEL, env  # noqa: E402
+from config.settings.database import local_database  # noqa: E402
 
 {% if cookiecutter.use_prometheus == "y" -%}
 from {{ cookiecutter.project_slug }}.common.access import parse_networks  # noqa: E402
@@ -21,11 +22,7 @@ SECRET_KEY = env.str(
 )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
-DATABASES = {
-    "default": database_settings(
-        env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-    ),
-}
+DATABASES = {"default": local_database()}
 
 LOGGING = build_logging_config(level=LOG_LEVEL, json=False)
 {%- if cookiecutter.use_prometheus == "y" %}

@@ -7,11 +7,11 @@ missing or empty.
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-{% if cookiecutter.cache == "redis" -%}
-from config.settings.base import STORAGES, database_settings, env, redis_cache
-{%- else -%}
-from config.settings.base import STORAGES, database_settings, env
+from config.settings.base import STORAGES, env
+{%- if cookiecutter.cache == "redis" %}
+from config.settings.cache import redis_cache
 {%- endif %}
+from config.settings.database import database_settings
 
 
 def required(name: str) -> str:

@@ -6,16 +6,13 @@ from config.settings.dotenv import load_dotenv
 load_dotenv()
 
 from config.settings.base import *  # noqa: E402, F403
-from config.settings.base import BASE_DIR, REST_FRAMEWORK, database_settings, env  # noqa: E402
+from config.settings.base import REST_FRAMEWORK  # noqa: E402
+from config.settings.database import local_database  # noqa: E402
 
 SECRET_KEY = "django-insecure-test-only-key-the-suite-needs-no-secret-at-all"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
-DATABASES = {
-    "default": database_settings(
-        env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-    ),
-}
+DATABASES = {"default": local_database()}
 
 # Each test's probes check the dependencies afresh (tests/test_readiness.py the cache).
 HEALTH_CHECKS_CACHE_SECONDS = 0.0
@@ -55,7 +52,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 
 # Deferred tasks run inside the test that defers them, when its transaction commits. The
 # worker tests turn this off and start real workers on the test database
-# (tests/procrastinate_worker.py).
+# (tests/worker.py).
 TASKS_RUN_IN_PROCESS = True
 # Tasks that only the tests use; a worker started with these settings registers them.
 PROCRASTINATE_IMPORT_PATHS = [

@@ -52,7 +52,7 @@ def bookmark_export_build(export_id: str) -> None:
     export_services.bookmark_export_build(export_id=uuid.UUID(export_id))
 
 
-# Scheduled by CELERY_BEAT_SCHEDULE (config.settings.base), every five minutes.
+# Scheduled by CELERY_BEAT_SCHEDULE (config.settings.tasks), every five minutes.
 @shared_task
 def resend_pending_bookmark_exports() -> None:
     from {{ cookiecutter.project_slug }}.bookmarks import export_services

@@ -24,7 +24,7 @@ from {{ cookiecutter.project_slug }}.common.throttling import purge_expired_thro
 logger = structlog.get_logger(__name__)
 
 {% if cookiecutter.task_queue == "celery" %}
-# Scheduled by CELERY_BEAT_SCHEDULE (config.settings.base), at 17 minutes past each hour.
+# Scheduled by CELERY_BEAT_SCHEDULE (config.settings.tasks), at 17 minutes past each hour.
 @shared_task
 {%- elif cookiecutter.task_queue == "postgres" %}
 # Every worker defers it at 17 minutes past each hour; the database lets one of them win.

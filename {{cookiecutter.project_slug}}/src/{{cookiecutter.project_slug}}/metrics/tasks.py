@@ -1,6 +1,6 @@
 """What the task workers count: tasks started, succeeded, failed and retried, and their durations.
 
-Labelled by task name. The {% if cookiecutter.task_queue == "celery" %}Celery signal receivers (metrics.celery){% else %}procrastinate task middleware (metrics.procrastinate){% endif %} record them.
+Labelled by task name. The {% if cookiecutter.task_queue == "celery" %}Celery signal receivers (metrics.task_queue){% else %}procrastinate task middleware (metrics.task_queue){% endif %} record them.
 """
 
 from prometheus_client import Counter, Histogram

@@ -32,7 +32,7 @@ from tests import tasks
 from tests.logs import capture_json_logs
 
 {% if cookiecutter.task_queue == "celery" -%}
-from {{ cookiecutter.project_slug }}.metrics import celery as task_metrics
+from {{ cookiecutter.project_slug }}.metrics import task_queue as task_metrics
 {% else -%}
 from {{ cookiecutter.project_slug }}.metrics import procrastinate as task_metrics
 {% endif -%}

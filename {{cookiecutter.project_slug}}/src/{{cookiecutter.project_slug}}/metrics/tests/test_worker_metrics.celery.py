@@ -1,13 +1,11 @@
-"""A real procrastinate worker counts its tasks and serves the counts."""
+"""A real Celery worker with two pool processes counts its tasks and serves the sum."""
 
-import os
 from pathlib import Path
 
 import pytest
-from pytest_django.fixtures import Settings
 
 from tests import tasks
-from tests.procrastinate_worker import running_worker, wait_for
+from tests.worker import new_queue_name, publishing_to, running_worker, wait_until
 
 from {{ cookiecutter.project_slug }}.metrics.tests.scraping import (
     TOKEN,
@@ -17,33 +15,30 @@ from {{ cookiecutter.project_slug }}.metrics.tests.scraping import (
     total,
 )
 
-pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.celery_broker
 
 PREFIX = "{{ cookiecutter.project_slug }}"
 
 
-def test_the_worker_serves_its_task_counts(settings: Settings, tmp_path: Path) -> None:
-    settings.TASKS_RUN_IN_PROCESS = False
-    env = {
-        "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "METRICS_TOKEN": TOKEN,
-    }
-    with running_worker(env=env) as worker:
-        [serving] = wait_for(
-            lambda: [r for r in worker.records() if r["event"] == "worker_metrics_serving"]
-        )
+def test_the_worker_serves_what_its_pool_processes_counted(tmp_path: Path) -> None:
+    queue = new_queue_name()
+    env = {"METRICS_TOKEN": TOKEN}
+    with (
+        publishing_to(queue),
+        running_worker(queue, tmp_path, concurrency=2, env=env) as worker,
+    ):
+        [serving] = worker.wait_for(lambda record: record["event"] == "worker_metrics_serving")
         url = f"http://127.0.0.1:{serving['port']}/metrics"
-        tasks.greet.configure(queue=worker.queue).defer(name="metrics")
-        tasks.broken.configure(queue=worker.queue).defer(journal=str(tmp_path / "broken"))
-        tasks.flaky.configure(queue=worker.queue).defer(journal=str(tmp_path / "flaky"), failures=1)
+        tasks.greet.delay("metrics")
+        tasks.broken.delay(str(tmp_path / "broken"))
+        tasks.flaky.delay(str(tmp_path / "flaky"), 1)
 
         def counted() -> str | None:
             _, text = scrape(url)
             done = total(text, f"{PREFIX}_tasks_succeeded_total") == 2
             return text if done and total(text, f"{PREFIX}_tasks_failed_total") == 1 else None
 
-        text = wait_for(counted)
+        text = wait_until(counted, describe=lambda: scrape(url)[1])
         refused, _ = scrape(url, token="not-the-token")
 
     def counts(metric: str) -> dict[str, float]:

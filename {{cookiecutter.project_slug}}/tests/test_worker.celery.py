@@ -21,7 +21,9 @@ from django_celery_beat.models import CrontabSchedule, IntervalSchedule, Periodi
 from kombu.exceptions import OperationalError as BrokerError
 
 from tests import tasks
-from tests.celery_worker import (
+from tests.subprocesses import production_env
+from tests.tcp_proxy import TcpProxy
+from tests.worker import (
     Process,
     Record,
     database_url_for_workers,
@@ -34,8 +36,6 @@ from tests.celery_worker import (
     wait_until,
     within,
 )
-from tests.subprocesses import production_env
-from tests.tcp_proxy import TcpProxy
 
 from {{ cookiecutter.project_slug }}.common.middleware import RequestIdMiddleware
 from {{ cookiecutter.project_slug }}.common.tasks import housekeeping

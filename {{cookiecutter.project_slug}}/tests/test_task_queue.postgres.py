@@ -1,6 +1,6 @@
 """The task queue's wiring: retries, tasks run in-process, the logs' job context, routing.
 
-Real workers are in test_procrastinate_worker.py.
+Real workers are in test_worker.py.
 """
 
 import logging

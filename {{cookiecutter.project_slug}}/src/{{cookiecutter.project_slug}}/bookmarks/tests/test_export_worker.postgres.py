@@ -8,8 +8,8 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 
-from tests.procrastinate_worker import Worker, job_status, running_worker, wait_for
 from tests.subprocesses import production_env
+from tests.worker import Worker, job_status, running_worker, wait_for
 
 from {{ cookiecutter.project_slug }}.bookmarks.models import BookmarkExport
 from {{ cookiecutter.project_slug }}.bookmarks.tasks import bookmark_export_build

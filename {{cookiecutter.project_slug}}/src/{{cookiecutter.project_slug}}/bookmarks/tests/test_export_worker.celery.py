@@ -11,7 +11,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from structlog.testing import capture_logs
 
-from tests.celery_worker import (
+from tests.tcp_proxy import TcpProxy
+from tests.worker import (
     new_queue_name,
     publishing_through,
     publishing_to,
@@ -19,7 +20,6 @@ from tests.celery_worker import (
     wait_until,
     within,
 )
-from tests.tcp_proxy import TcpProxy
 
 from {{ cookiecutter.project_slug }}.bookmarks.export_services import (
     RESEND_PENDING_AFTER,
