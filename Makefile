@@ -7,7 +7,8 @@ PYTHON ?= python3
 UV ?= $(shell uv --version >/dev/null 2>&1 && command -v uv || echo build/tools/bin/uv)
 # The harness parses rendered code (PEP 695 generics and all), so it runs on the newest
 # interpreter a rendered project may target, found outside pyenv's shims.
-TOOLS_PYTHON ?= $(shell $(PYTHON) scripts/find_python.py 3.13)
+# Run as a plain script: it needs nothing but the standard library, and no venv exists yet.
+TOOLS_PYTHON ?= $(shell $(PYTHON) prodstarter_tools/find_python.py 3.13)
 PYTEST = $(UV) run --locked pytest
 # Two presets, built side by side; -rP prints each image's size and layers.
 IMAGE_TIER = -n 2 --dist loadscope -m image -rP
@@ -22,7 +23,7 @@ export UV_PYTHON_DOWNLOADS = never
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
-setup: ## Install uv (from PyPI) and the template's own dev dependencies
+setup: ## Install uv (from PyPI), the template's own dev dependencies and its tooling (prodstarter_tools)
 	@$(UV) --version >/dev/null 2>&1 || { $(PYTHON) -m venv build/tools && build/tools/bin/pip install --quiet uv; }
 	@test -n "$(TOOLS_PYTHON)" || { echo "Python 3.13 is needed to run the template's tests; install it (pyenv install 3.13) or set TOOLS_PYTHON"; exit 1; }
 	$(UV) sync --locked --python $(TOOLS_PYTHON)
@@ -86,9 +87,9 @@ bench: setup ## Measure render time, tier wall times, the rendered suite and the
 	@command -v wrk >/dev/null 2>&1 || echo "wrk is missing (sudo make wrk): the request-path group is skipped"
 	$(UV) run --locked python scripts/bench.py $(BENCH_ARGS)
 
-lint: setup ## Lint the template's own code (hooks, tests, scripts)
-	$(UV) run --locked ruff check hooks tests scripts prodstarter_extensions.py
-	$(UV) run --locked ruff format --check hooks tests scripts prodstarter_extensions.py
+lint: setup ## Lint the template's own code (hooks, tests, scripts, prodstarter_tools)
+	$(UV) run --locked ruff check hooks tests scripts prodstarter_tools prodstarter_extensions.py
+	$(UV) run --locked ruff format --check hooks tests scripts prodstarter_tools prodstarter_extensions.py
 
 clean: ## Remove renders, bench results, the bootstrapped uv and caches
 	rm -rf build .pytest_cache .ruff_cache

@@ -33,16 +33,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
 from bench_http import gunicorn, load, production_env
 from bench_image import image_figures
 from bench_overhead import overhead_figures
 from bench_request_path import request_path_figures, table
-from harness import BUILD_DIR, TEMPLATE_DIR, render, run, uv_env
-from image import DOCKER
-from matrix import DEFAULTS, PRESETS, PROJECT_PRESETS, variants
-from services import database_url_for, recreate_database, redis_url_for
+from prodstarter_tools.harness import BUILD_DIR, TEMPLATE_DIR, render, run, uv_env
+from prodstarter_tools.image import DOCKER
+from prodstarter_tools.matrix import DEFAULTS, PRESETS, PROJECT_PRESETS, variants
+from prodstarter_tools.services import database_url_for, recreate_database, redis_url_for
 
 GROUPS = ["render", "tiers", "suite", "throttle", "queues", "overhead", "http", "image"]
 RENDER_RUNS = 15

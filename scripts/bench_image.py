@@ -6,7 +6,8 @@
 - the time from `docker run` of the web role to the first 200 from /readyz (preflight,
   gunicorn start, workers booted, database and cache reachable), median of a few starts
 
-Builds on the Debian base image the image tier uses (tests/image.py), with the host's network.
+Builds on the Debian base image the image tier uses (prodstarter_tools/image.py), with the
+host's network.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import httpx
 
-from image import (
+from prodstarter_tools.image import (
     add_host_ca_certificates,
     base_image,
     build_image,
@@ -29,7 +30,7 @@ from image import (
     image_size,
     layer_sizes,
 )
-from smoke import free_port
+from prodstarter_tools.smoke import free_port
 
 STARTS = 5
 

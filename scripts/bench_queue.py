@@ -26,7 +26,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 PROJECT_DIR = Path.cwd()
-# The project's `tests` package, which holds the test-only tasks, is not installed.
+# The rendered project's own `tests` package, which holds the test-only tasks, is not
+# installed in its virtualenv, and a script's sys.path starts at the script's folder, not
+# the project's: this runs in the rendered project's interpreter (bench.py calls it with
+# <project>/.venv/bin/python) and imports the rendered project's code, not the template's.
 sys.path.insert(0, str(PROJECT_DIR))
 
 QUEUE = "bench"

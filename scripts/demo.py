@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-from harness import BUILD_DIR, render, run, uv_env
-from matrix import DEFAULTS
+from prodstarter_tools.harness import BUILD_DIR, render, run, uv_env
+from prodstarter_tools.matrix import DEFAULTS
 
 DEMO_USER = {"email": "demo@example.com", "password": "demo-password-change-me"}
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import BUILD_DIR
+from prodstarter_tools.harness import BUILD_DIR
 
 # Debian's docker.io client: the engine's own version, with BuildKit (RUN --mount) support.
 DOCKER = Path("/usr/bin/docker")

@@ -1,8 +1,8 @@
 """Image tier: the rendered Dockerfile builds, and its image runs every role against real services.
 
-Per preset: render, `uv lock`, build on the Debian base image (tests/image.py) with this
-machine's CA certificates in deploy/ca-certificates/, then run the roles with the host's
-network against the machine's PostgreSQL and Redis: migrate, web (read-only root file
+Per preset: render, `uv lock`, build on the Debian base image (prodstarter_tools/image.py)
+with this machine's CA certificates in deploy/ca-certificates/, then run the roles with the
+host's network against the machine's PostgreSQL and Redis: migrate, web (read-only root file
 system, /tmp a tmpfs, as Kubernetes runs it), worker, and for Celery the scheduler.
 """
 
@@ -19,8 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness import BUILD_DIR, render, run, uv_env
-from image import (
+from prodstarter_tools.harness import BUILD_DIR, render, run, uv_env
+from prodstarter_tools.image import (
     BASE_PYTHON_VERSION,
     DOCKER,
     DOCKER_ENV,
@@ -32,11 +32,9 @@ from image import (
     ensure_engine,
     unavailable,
 )
-from matrix import COOKIECUTTER_JSON, PROJECT_PRESETS, variants
-from services import database_url_for, recreate_database, redis_url_for
-from smoke import SUPERUSER, Browser, check_export_runs_on_the_worker, free_port, log_in
-
-pytestmark = pytest.mark.image
+from prodstarter_tools.matrix import COOKIECUTTER_JSON, PROJECT_PRESETS, variants
+from prodstarter_tools.services import database_url_for, recreate_database, redis_url_for
+from prodstarter_tools.smoke import SUPERUSER, Browser, check_export_runs_on_the_worker, free_port, log_in
 
 VARIANTS = variants()
 IMAGE_PRESETS = ["default", "postgres-only"]

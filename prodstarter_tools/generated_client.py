@@ -9,6 +9,7 @@ request: this is the check that would have caught it.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta, timezone
@@ -18,7 +19,7 @@ from types import ModuleType
 
 import httpx
 
-from smoke import SUPERUSER, Browser
+from prodstarter_tools.smoke import SUPERUSER, Browser
 
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 
@@ -40,11 +41,18 @@ def generate(browser: Browser, output_dir: Path, package: str) -> ModuleType:
     # The generator reports schema parts it could not turn into code as warnings.
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Warning" not in result.stdout, result.stdout
-    sys.path.insert(0, str(output_dir))
-    try:
-        return importlib.import_module(package)
-    finally:
-        sys.path.remove(str(output_dir))
+    # Imported from its folder as a package (its modules import each other relatively),
+    # without putting the folder on sys.path.
+    package_dir = output_dir / package
+    spec = importlib.util.spec_from_file_location(
+        package, package_dir / "__init__.py", submodule_search_locations=[str(package_dir)]
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[package] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def proxied_httpx_client(browser: Browser) -> httpx.Client:

@@ -1,5 +1,8 @@
 """TUTORIAL.md, followed to the letter: its files written, its edits applied, its commands run.
 
+Shared by the render tier (the edits applied in every variant) and the project tier (the
+commands run too, and the gates passing at the end).
+
 The tutorial's fenced blocks are its steps, in order:
 
 - ```sh: commands, run in the project's folder;
@@ -14,24 +17,13 @@ No other kind of block is allowed, so every line of code the tutorial shows is r
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
-from conftest import VARIANTS
-from harness import BUILD_DIR, render, run, uv_env
+from prodstarter_tools.harness import run
 
 FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```$", re.MULTILINE | re.DOTALL)
 TITLE = re.compile(r'title="(?P<path>[^"]+)"')
-# The presets the tutorial is followed in: the default answers, and the one without the
-# example app (the tutorial must not lean on it), with session auth and another slug.
-PRESETS = ["default", "minimal"]
-# What the tutorial promises to pass at the end.
-GATES = "make lint typecheck check test"
 
 
 @dataclass
@@ -92,48 +84,3 @@ def follow(project: Path, env: dict[str, str] | None) -> dict[str, str]:
         else:
             apply_edit(project / step.path, step.body)
     return outputs
-
-
-@pytest.mark.render
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_the_tutorial_applies_cleanly_in_every_variant(rendered, tmp_path, variant):
-    """Static and quick, for every variant (the longest slug included): the edits find their
-    place, and the code it adds passes ruff as the project configures it."""
-    source = rendered(variant)
-    project = Path(shutil.copytree(source, tmp_path / source.name))
-    follow(project, env=None)
-    notes = project / "src" / project.name / "notes"
-    assert (notes / "apis.py").exists()
-    for command in (["check", "--no-cache"], ["format", "--check", "--no-cache"]):
-        result = subprocess.run(
-            [sys.executable, "-m", "ruff", *command, str(notes)],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert result.returncode == 0, f"ruff {command[0]}:\n{result.stdout}{result.stderr}"
-
-
-@pytest.mark.project
-@pytest.mark.parametrize("preset", PRESETS)
-def test_following_the_tutorial_keeps_every_gate_green(preset):
-    answers = VARIANTS[preset]
-    project = render(answers, BUILD_DIR / "tutorial" / preset)
-    # SQLite and in-process stand-ins: the new resource needs no service, and a shared
-    # DATABASE_URL or REQUIRE_SERVICES=1 from the caller would point the suite at
-    # databases other presets use, or fail the service tests of the untouched code.
-    env = uv_env(answers["python_version"])
-    for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "RABBITMQ_URL", "REQUIRE_SERVICES"):
-        env.pop(name, None)
-    run(["uv", "sync", "--all-groups"], project, env)
-
-    outputs = follow(project, env)
-
-    slug = project.name
-    assert (project / "src" / slug / "notes" / "migrations" / "0001_initial.py").exists()
-    own_tests = next(output for command, output in outputs.items() if "pytest" in command)
-    assert re.search(r"\d+ passed", own_tests), own_tests[-2000:]
-    assert "skipped" not in own_tests
-    gates = next(output for command, output in outputs.items() if GATES in command)
-    assert re.search(r"\d+ passed", gates), gates[-2000:]

@@ -19,11 +19,9 @@ from pathlib import Path
 import pytest
 from cookiecutter.main import cookiecutter
 
-from harness import TEMPLATE_DIR, run, uv_env
-from matrix import PROJECT_PRESETS, variants
-from services import database_url_for, redis_url_for
-
-pytestmark = pytest.mark.project
+from prodstarter_tools.harness import TEMPLATE_DIR, run, uv_env
+from prodstarter_tools.matrix import PROJECT_PRESETS, variants
+from prodstarter_tools.services import database_url_for, redis_url_for
 
 # The first commit whose renders record the template for cruft. Moving it forward (at a
 # template release, say) keeps the update this test performs the one users will make.

@@ -2,32 +2,39 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from cookiecutter.main import cookiecutter
 
+from prodstarter_tools.find_python import find_python
+
+# The checkout this package lives in: uv installs it editable (`make setup`), so this is
+# the template's root, not site-packages.
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 BUILD_DIR = TEMPLATE_DIR / "build"
 MANIFEST_FILE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / ".prodstarter-manifest.json"
 
-sys.path.insert(0, str(TEMPLATE_DIR / "scripts"))
-from find_python import find_python  # noqa: E402
-
 
 def load_manifest() -> dict:
-    """The manifest as the post-gen hook reads it, without its `_about` notes."""
+    """The manifest as the post-gen hook reads it, without its `_about` notes: the hook's
+    own rule, so the two never disagree on what a note is."""
+    return load_hook("post_gen_project").without_notes(json.loads(MANIFEST_FILE.read_text()))
 
-    def strip_notes(node):
-        if isinstance(node, dict):
-            return {key: strip_notes(value) for key, value in node.items() if not key.startswith("_")}
-        return node
 
-    return strip_notes(json.loads(MANIFEST_FILE.read_text()))
+def load_hook(name: str) -> ModuleType:
+    """A hook of ``hooks/`` (``pre_gen_project`` or ``post_gen_project``) imported as a module,
+    under its own name, without running its ``main()``."""
+    spec = importlib.util.spec_from_file_location(name, TEMPLATE_DIR / "hooks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def chart_name(slug: str) -> str:

@@ -11,10 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import render
-from matrix import DEFAULTS
-
-pytestmark = pytest.mark.render
+from prodstarter_tools.harness import render
+from prodstarter_tools.matrix import DEFAULTS
 
 FIRST_PORT, LAST_PORT = 54320, 65535
 BLOCK_SIZE = 10

@@ -5,11 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
-from harness import TEMPLATE_DIR
-
-pytestmark = pytest.mark.render
+from prodstarter_tools.harness import TEMPLATE_DIR
 
 ROW = re.compile(r"^\| `(?P<option>[a-z_]+)` \| (?P<values>[^|]+) \|", re.MULTILINE)
 

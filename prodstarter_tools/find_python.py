@@ -4,7 +4,11 @@ uv cannot use pyenv's shims for versions that are not pyenv's current one (the s
 exits 127), and it must never download an interpreter here, so the harness and
 `make demo` resolve a real binary and hand it to uv as UV_PYTHON.
 
-Usage: python scripts/find_python.py 3.13
+Importable (``from prodstarter_tools.find_python import find_python``) and runnable by a
+bare python3 before any virtualenv exists (the Makefile's TOOLS_PYTHON), so it imports
+nothing but the standard library:
+
+    python3 prodstarter_tools/find_python.py 3.13
 """
 
 from __future__ import annotations

@@ -15,9 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from conftest import VARIANTS
-
-pytestmark = pytest.mark.artifacts
+from prodstarter_tools.matrix import VARIANTS
 
 PROFILE = "observability"
 # Run once and exit: compose waits for them to succeed instead of checking their health.

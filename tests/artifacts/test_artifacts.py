@@ -9,10 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-import workflow_checks
-from harness import TEMPLATE_DIR
-
-pytestmark = pytest.mark.artifacts
+from prodstarter_tools import workflow_checks
+from prodstarter_tools.harness import TEMPLATE_DIR
 
 TEMPLATE_WORKFLOWS = sorted((TEMPLATE_DIR / ".github" / "workflows").glob("*.yml"))
 

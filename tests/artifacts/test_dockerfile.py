@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import VARIANTS
-
-pytestmark = pytest.mark.artifacts
+from prodstarter_tools.matrix import VARIANTS
 
 
 def tool(name: str) -> str:

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shlex
 import subprocess
 import sys
 
-import pytest
-
-from harness import TEMPLATE_DIR
-
-pytestmark = pytest.mark.render
+from prodstarter_tools.harness import TEMPLATE_DIR, load_hook
 
 OPTIONS = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
 
 
 def load_pre_gen_hook():
-    path = TEMPLATE_DIR / "hooks" / "pre_gen_project.py"
-    spec = importlib.util.spec_from_file_location("pre_gen_project", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_hook("pre_gen_project")
 
 
 def typed_answers(typed: dict[str, str]) -> str:

@@ -18,9 +18,7 @@ from pathlib import Path
 import pytest
 from cookiecutter.main import cookiecutter
 
-from harness import TEMPLATE_DIR
-
-pytestmark = pytest.mark.render
+from prodstarter_tools.harness import TEMPLATE_DIR
 
 SCRIPT = TEMPLATE_DIR / "scripts" / "bootstrap.py"
 BOOTSTRAP_WORKFLOW = TEMPLATE_DIR / ".github" / "workflows" / "bootstrap.yml"
@@ -98,7 +96,7 @@ def test_bootstrap_replaces_the_template_with_the_project_in_one_commit(template
     assert {"manage.py", "pyproject.toml", "src/order_service/__init__.py", ".cruft.json"} <= files
     # Not one file of the template left, its own workflows included.
     leftovers = {"cookiecutter.json", "uv.lock", ".github/workflows/bootstrap.yml", "scripts/bootstrap.py"}
-    leftovers |= {"docs/maintainers.md", "docs/options.md", "tests/test_bootstrap.py"}
+    leftovers |= {"docs/maintainers.md", "docs/options.md", "tests/render/test_bootstrap.py"}
     assert not leftovers & files
     assert not [name for name in files if name.startswith(("hooks/", "{{cookiecutter.project_slug}}/"))]
     assert not (repo / "hooks").exists()

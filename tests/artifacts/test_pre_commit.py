@@ -20,10 +20,8 @@ import pytest
 import yaml
 from check_jsonschema.catalog import SCHEMA_CATALOG
 
-import workflow_checks
-from conftest import VARIANTS
-
-pytestmark = pytest.mark.artifacts
+from prodstarter_tools import workflow_checks
+from prodstarter_tools.matrix import VARIANTS
 
 RUFF_PRE_COMMIT = "https://github.com/astral-sh/ruff-pre-commit"
 PRE_COMMIT_HOOKS = "https://github.com/pre-commit/pre-commit-hooks"

@@ -13,10 +13,8 @@ import pytest
 import yaml
 from cookiecutter.main import cookiecutter
 
-from conftest import VARIANTS
-from harness import TEMPLATE_DIR, find_python, load_manifest, manifest_path, wanted
-
-pytestmark = pytest.mark.render
+from prodstarter_tools.harness import TEMPLATE_DIR, find_python, load_manifest, manifest_path, wanted
+from prodstarter_tools.matrix import VARIANTS
 
 MANIFEST = load_manifest()
 # The answers file cruft reads (tested by test_project_records_its_template_for_cruft).

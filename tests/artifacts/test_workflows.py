@@ -18,11 +18,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-import workflow_checks
-from conftest import VARIANTS
-from harness import load_manifest, render
-
-pytestmark = pytest.mark.artifacts
+from prodstarter_tools import workflow_checks
+from prodstarter_tools.harness import load_manifest, render
+from prodstarter_tools.matrix import VARIANTS
 
 GITHUB_VARIANTS = [name for name, answers in VARIANTS.items() if answers["ci"] == "github"]
 WORKFLOWS = ["ci.yml", "release.yml"]

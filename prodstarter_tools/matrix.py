@@ -88,3 +88,8 @@ def variants() -> dict[str, dict[str, str]]:
     for number, combo in enumerate(extra, start=1):
         named[f"pairwise-{number:02d}"] = combo
     return named
+
+
+# Computed once per process: the test modules parametrize over it and the `rendered`
+# fixture (tests/conftest.py) renders from it.
+VARIANTS: dict[str, dict[str, str]] = variants()

@@ -17,10 +17,8 @@ import pytest
 import yaml
 from helm_python.errors import HelmValuesError
 
-from conftest import VARIANTS
-from harness import chart_name
-
-pytestmark = pytest.mark.artifacts
+from prodstarter_tools.harness import chart_name
+from prodstarter_tools.matrix import VARIANTS
 
 HELM_VARIANTS = [name for name, answers in VARIANTS.items() if answers["use_helm"] == "y"]
 MONITORED_VARIANTS = [name for name in HELM_VARIANTS if VARIANTS[name]["use_prometheus"] == "y"]

@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import VARIANTS
-
-pytestmark = pytest.mark.artifacts
+from prodstarter_tools.matrix import VARIANTS
 
 PROMETHEUS_VARIANTS = [name for name, answers in VARIANTS.items() if answers["use_prometheus"] == "y"]
 WEB_ALERTS = {"HighServerErrorRatio", "HighLatencyP95", "ServiceNotReady", "WebDown"}

@@ -14,15 +14,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from generated_client import check_generated_client
-from harness import BUILD_DIR, render, run, uv_env
-from matrix import PROJECT_PRESETS, variants
-from services import database_url_for, recreate_database, redis_url_for, service_url
-from smoke import SUPERUSER, Browser, check_export_runs_on_the_worker, free_port, log_in
+from prodstarter_tools.generated_client import check_generated_client
+from prodstarter_tools.harness import BUILD_DIR, render, run, uv_env
+from prodstarter_tools.matrix import PROJECT_PRESETS, VARIANTS
+from prodstarter_tools.services import database_url_for, recreate_database, redis_url_for, service_url
+from prodstarter_tools.smoke import SUPERUSER, Browser, check_export_runs_on_the_worker, free_port, log_in
 
-pytestmark = pytest.mark.project
-
-VARIANTS = variants()
 # The one Celery preset whose smoke test runs against RabbitMQ instead of Redis.
 RABBITMQ_PRESET = "py312"
 # Operational secrets the smoke test's production environment sets.
