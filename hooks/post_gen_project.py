@@ -94,10 +94,14 @@ def prune(paths: list[Path], project_dir: Path) -> None:
             parent = parent.parent
 
 
+NOTE = "_about"
+
+
 def without_notes(node):
-    """The manifest without its ``_about`` notes."""
+    """The manifest without its ``_about`` notes (conditions may name private answers,
+    such as ``__has_task_queue``, which start with an underscore too)."""
     if isinstance(node, dict):
-        return {key: without_notes(value) for key, value in node.items() if not key.startswith("_")}
+        return {key: without_notes(value) for key, value in node.items() if key != NOTE}
     return node
 
 

@@ -8,6 +8,8 @@ green run.
 """
 
 import os
+import socket
+from collections.abc import Iterator
 from functools import cache as memoize
 from pathlib import Path
 
@@ -19,8 +21,10 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 {%- endif %}
 from django.db import connection
+from django.test import Client
 
 from config.settings import dotenv
+from tests.support.logs import LogCapture, capture_json_logs
 
 
 def pytest_report_header() -> list[str]:
@@ -49,12 +53,33 @@ def pytest_report_header() -> list[str]:
 
 @pytest.fixture
 def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
-    """The environment a settings layer sees (tests.settings_layers.load), empty to begin
-    with; no .env file unless the test writes one."""
+    """The environment a settings layer sees (tests.support.settings_layers.load), empty to
+    begin with; no .env file unless the test writes one."""
     variables: dict[str, str] = {}
     monkeypatch.setattr(environ.Env, "ENVIRON", variables)
     monkeypatch.setattr(dotenv, "DOTENV_FILE", tmp_path / ".env")
     return variables
+
+
+@pytest.fixture
+def json_logs() -> Iterator[LogCapture]:
+    with capture_json_logs() as logs:
+        yield logs
+
+
+@pytest.fixture
+def crash_client() -> Client:
+    """A client that gets the 500 response, as a real caller would, instead of the exception."""
+    return Client(raise_request_exception=False)
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A local port nothing listens on: connections to it are refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
 
 
 @memoize

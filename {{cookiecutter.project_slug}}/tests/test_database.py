@@ -24,8 +24,8 @@ from django.conf import settings
 from django.db import connection, connections
 from django.db.backends.postgresql.base import DatabaseWrapper
 
-from tests.subprocesses import Server, production_env, running_gunicorn
-from tests.tcp_proxy import TcpProxy
+from tests.support.subprocesses import Server, production_env, running_gunicorn
+from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.postgresql
 

@@ -14,7 +14,7 @@ from sentry_sdk.transport import Transport
 {% if cookiecutter.task_queue == "celery" -%}
 from tests import tasks
 {% endif -%}
-from tests.subprocesses import production_env, run_python
+from tests.support.subprocesses import production_env, run_python
 
 from {{ cookiecutter.project_slug }}.common.error_tracking import init_error_tracking, sample_rate
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.subprocesses import PROJECT_DIR, production_env, running_gunicorn
+from tests.support.subprocesses import PROJECT_DIR, production_env, running_gunicorn
 
 CONFIG_FILE = str(PROJECT_DIR / "gunicorn.conf.py")
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.subprocesses import PROJECT_DIR, free_port
+from tests.support.subprocesses import PROJECT_DIR, free_port
 
 HEALTHCHECK = PROJECT_DIR / "deploy" / "healthcheck.py"
 

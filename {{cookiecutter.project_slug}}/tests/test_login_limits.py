@@ -17,8 +17,8 @@ from django.urls import reverse
 from pytest_django.fixtures import Settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from tests.logs import LogCapture
-from tests.settings_layers import load_base
+from tests.support.logs import LogCapture
+from tests.support.settings_layers import load_base
 
 from {{ cookiecutter.project_slug }}.common.rates import parse_rate
 from {{ cookiecutter.project_slug }}.users.backends import LoginThrottled

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config import preflight
-from tests.subprocesses import production_env, run_python
+from tests.support.subprocesses import production_env, run_python
 
 
 def test_a_missing_production_variable_exits_78_with_one_line_naming_it() -> None:

@@ -18,7 +18,7 @@ import pytest
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 
 {% endif -%}
-from tests.subprocesses import PROJECT_DIR, free_port, no_services_env
+from tests.support.subprocesses import PROJECT_DIR, free_port, no_services_env
 {%- if cookiecutter.cache == "redis" or cookiecutter.task_queue != "none" %}
 
 from {{ cookiecutter.project_slug }}.common.startup import is_autoreloader

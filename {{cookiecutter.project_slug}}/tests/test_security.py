@@ -10,7 +10,7 @@ from django.urls import clear_url_caches
 from pytest_django.fixtures import Settings
 
 import config.urls
-from tests.subprocesses import production_env, run_python
+from tests.support.subprocesses import production_env, run_python
 
 
 def test_production_passes_the_deployment_checks_without_a_warning() -> None:

@@ -9,18 +9,21 @@ from xml.etree import ElementTree
 import pytest
 
 from conftest import require_services
-from tests.subprocesses import PROJECT_DIR, no_services_env
+from tests.support.subprocesses import PROJECT_DIR, no_services_env
 
 MISSING = {"postgresql": "needs PostgreSQL, the tests run on SQLite"}
 
+APPS = "src/{{ cookiecutter.project_slug }}"
 # A real test for each service marker.
 MARKED_TESTS = {
     "postgresql": "tests/test_database.py::test_connections_come_from_the_pool_and_go_back_to_it",
 {%- if cookiecutter.cache == "redis" %}
-    "redis": "tests/test_cache.py::test_the_cache_is_redis",
+    "redis": f"{APPS}/common/tests/test_cache.py::test_the_cache_is_redis",
 {%- endif %}
 {%- if cookiecutter.task_queue == "celery" %}
-    "celery_broker": "tests/test_readiness.py::test_a_running_broker_passes_the_broker_check",
+    "celery_broker": (
+        f"{APPS}/health/tests/test_readiness.py::test_a_running_broker_passes_the_broker_check"
+    ),
 {%- endif %}
 }
 REASONS = {

@@ -14,8 +14,8 @@ from pytest_django.fixtures import Settings
 from config.settings import dotenv
 from config.settings.base import BASE_DIR, PASSWORD_HASHERS
 from config.settings.database import database_settings
-from tests.settings_layers import load
-from tests.subprocesses import production_env, run_python
+from tests.support.settings_layers import load
+from tests.support.subprocesses import production_env, run_python
 
 REQUIRED = [
     "DJANGO_SECRET_KEY",

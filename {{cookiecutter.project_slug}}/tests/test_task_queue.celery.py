@@ -16,17 +16,18 @@ from config.celery import (
     use_django_logging,
 )
 from tests import tasks
-from tests.logs import LogCapture
-from tests.settings_layers import load
-from tests.subprocesses import production_env, run_python
-{% if cookiecutter.example_app == "y" %}
-from {{ cookiecutter.project_slug }}.bookmarks.tasks import (
+from tests.support.logs import LogCapture
+from tests.support.settings_layers import load
+from tests.support.subprocesses import production_env, run_python
+
+from {{ cookiecutter.project_slug }}.common.apps import report_in_process_tasks
+from {{ cookiecutter.project_slug }}.common.tasks import housekeeping
+{%- if cookiecutter.example_app == "y" %}
+from {{ cookiecutter.project_slug }}.exports.tasks import (
     bookmark_export_build,
     resend_pending_bookmark_exports,
 )
 {%- endif %}
-from {{ cookiecutter.project_slug }}.common.apps import report_in_process_tasks
-from {{ cookiecutter.project_slug }}.common.tasks import housekeeping
 
 
 def test_tasks_are_delivered_at_least_once_and_one_at_a_time() -> None:

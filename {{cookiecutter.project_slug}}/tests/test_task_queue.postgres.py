@@ -32,8 +32,8 @@ from config.procrastinate import (
 )
 from config.settings import dotenv
 from tests import tasks
-from tests.logs import LogCapture
-from tests.subprocesses import production_env, run_python
+from tests.support.logs import LogCapture
+from tests.support.subprocesses import production_env, run_python
 
 from {{ cookiecutter.project_slug }}.common import task_queue
 from {{ cookiecutter.project_slug }}.common import tasks as common_tasks

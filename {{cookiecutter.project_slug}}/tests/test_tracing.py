@@ -33,13 +33,13 @@ from pytest_django.fixtures import Settings
 {% if cookiecutter.task_queue == "celery" -%}
 from tests import tasks
 {% endif -%}
-from tests.logs import LogCapture
-from tests.otlp import running_collector
-from tests.subprocesses import production_env, run_python, running_gunicorn
-from tests.test_gunicorn import CONFIG_FILE
+from tests.support.logs import LogCapture
+from tests.support.otlp import running_collector
+from tests.support.subprocesses import production_env, run_python, running_gunicorn
 {%- if cookiecutter.task_queue == "celery" %}
-from tests.worker import publishing_to, running_worker
+from tests.support.worker import publishing_to, running_worker
 {%- endif %}
+from tests.test_gunicorn import CONFIG_FILE
 
 from {{ cookiecutter.project_slug }}.common import tracing
 

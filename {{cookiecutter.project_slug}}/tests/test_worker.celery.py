@@ -21,9 +21,9 @@ from django_celery_beat.models import CrontabSchedule, IntervalSchedule, Periodi
 from kombu.exceptions import OperationalError as BrokerError
 
 from tests import tasks
-from tests.subprocesses import production_env
-from tests.tcp_proxy import TcpProxy
-from tests.worker import (
+from tests.support.subprocesses import production_env
+from tests.support.tcp_proxy import TcpProxy
+from tests.support.worker import (
     Process,
     Record,
     database_url_for_workers,

@@ -17,8 +17,8 @@ from procrastinate.tasks import ConfigureTaskOptions
 from pytest_django.fixtures import Settings
 
 from tests import tasks
-from tests.subprocesses import production_env
-from tests.worker import Worker, job_status, running_worker, wait_for
+from tests.support.subprocesses import production_env
+from tests.support.worker import Worker, job_status, running_worker, wait_for
 
 from {{ cookiecutter.project_slug }}.common import tasks as common_tasks
 from {{ cookiecutter.project_slug }}.common.task_queue import (

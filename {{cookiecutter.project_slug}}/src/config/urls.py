@@ -57,6 +57,9 @@ urlpatterns = [
 {%- if cookiecutter.example_app == "y" %}
     path("api/v1/bookmarks/", include("{{ cookiecutter.project_slug }}.bookmarks.urls")),
 {%- endif %}
+{%- if cookiecutter.__has_bookmark_exports == "y" %}
+    path("api/v1/bookmarks/exports/", include("{{ cookiecutter.project_slug }}.exports.urls")),
+{%- endif %}
 ]
 
 handler400 = "{{ cookiecutter.project_slug }}.common.views.bad_request"

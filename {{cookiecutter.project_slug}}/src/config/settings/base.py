@@ -52,6 +52,9 @@ INSTALLED_APPS: list[str] = [
 {%- if cookiecutter.example_app == "y" %}
     "{{ cookiecutter.project_slug }}.bookmarks",
 {%- endif %}
+{%- if cookiecutter.__has_bookmark_exports == "y" %}
+    "{{ cookiecutter.project_slug }}.exports",
+{%- endif %}
 ]
 
 MIDDLEWARE: list[str] = [

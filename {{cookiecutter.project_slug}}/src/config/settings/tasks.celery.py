@@ -74,9 +74,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="17"),
     },
 {%- if cookiecutter.example_app == "y" %}
-    # Exports the broker could not take when they were asked for (bookmarks.tasks).
+    # Exports the broker could not take when they were asked for (exports.tasks).
     "resend-pending-bookmark-exports": {
-        "task": "{{ cookiecutter.project_slug }}.bookmarks.tasks.resend_pending_bookmark_exports",
+        "task": "{{ cookiecutter.project_slug }}.exports.tasks.resend_pending_bookmark_exports",
         "schedule": crontab(minute="*/5"),
     },
 {%- endif %}

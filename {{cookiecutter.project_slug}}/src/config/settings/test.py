@@ -14,7 +14,7 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
 DATABASES = {"default": local_database()}
 
-# Each test's probes check the dependencies afresh (tests/test_readiness.py the cache).
+# Each test's probes check the dependencies afresh (health/tests/test_readiness.py the cache).
 HEALTH_CHECKS_CACHE_SECONDS = 0.0
 
 # The tests run without collectstatic: WhiteNoise looks files up per request, as in
@@ -52,7 +52,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 
 # Deferred tasks run inside the test that defers them, when its transaction commits. The
 # worker tests turn this off and start real workers on the test database
-# (tests/worker.py).
+# (tests/support/worker.py).
 TASKS_RUN_IN_PROCESS = True
 # Tasks that only the tests use; a worker started with these settings registers them.
 PROCRASTINATE_IMPORT_PATHS = [

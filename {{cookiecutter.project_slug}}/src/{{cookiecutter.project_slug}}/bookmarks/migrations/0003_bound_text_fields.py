@@ -7,11 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-{%- if cookiecutter.task_queue != "none" %}
-        ("bookmarks", "0002_bookmarkexport"),
-{%- else %}
         ("bookmarks", "0001_initial"),
-{%- endif %}
     ]
 
     operations = [

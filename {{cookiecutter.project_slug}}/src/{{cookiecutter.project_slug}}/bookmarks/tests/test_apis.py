@@ -4,10 +4,11 @@ from datetime import UTC, datetime
 import pytest
 from rest_framework.test import APIClient
 
+from tests.support.problems import assert_problem
+
 from {{ cookiecutter.project_slug }}.bookmarks.models import Bookmark
 from {{ cookiecutter.project_slug }}.bookmarks.tests.factories import BookmarkFactory
 from {{ cookiecutter.project_slug }}.users.models import User
-from {{ cookiecutter.project_slug }}.users.tests.problems import assert_problem
 
 LIST_URL = "/api/v1/bookmarks/"
 

@@ -7,7 +7,7 @@ from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 from pytest_django.fixtures import Settings
 
-from {{ cookiecutter.project_slug }}.users.tests.problems import assert_problem
+from tests.support.problems import assert_problem
 
 TOKEN = "a-metrics-token-long-enough-to-be-a-secret-1234"
 

@@ -12,15 +12,14 @@ import pytest
 from django.db import connection
 from django.urls import resolve
 
-from tests.subprocesses import production_env, running_gunicorn
-
-from {{ cookiecutter.project_slug }}.metrics.tests.scraping import (
+from tests.support.scraping import (
     TOKEN,
     names_in,
     referenced_metrics,
     scrape,
     total,
 )
+from tests.support.subprocesses import production_env, running_gunicorn
 
 REQUESTS = 30
 {%- if cookiecutter.cache == "redis" and cookiecutter.task_queue == "celery" %}

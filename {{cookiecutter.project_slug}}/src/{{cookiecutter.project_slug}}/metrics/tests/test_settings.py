@@ -5,8 +5,8 @@ import ipaddress
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from tests.settings_layers import load, load_base
-from tests.subprocesses import production_env
+from tests.support.settings_layers import load, load_base
+from tests.support.subprocesses import production_env
 
 
 def test_production_keeps_metrics_closed_by_default(environment: dict[str, str]) -> None:

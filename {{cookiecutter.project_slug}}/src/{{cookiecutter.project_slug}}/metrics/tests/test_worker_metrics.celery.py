@@ -5,15 +5,14 @@ from pathlib import Path
 import pytest
 
 from tests import tasks
-from tests.worker import new_queue_name, publishing_to, running_worker, wait_until
-
-from {{ cookiecutter.project_slug }}.metrics.tests.scraping import (
+from tests.support.scraping import (
     TOKEN,
     names_in,
     referenced_metrics,
     scrape,
     total,
 )
+from tests.support.worker import new_queue_name, publishing_to, running_worker, wait_until
 
 pytestmark = pytest.mark.celery_broker
 

@@ -7,15 +7,14 @@ import pytest
 from pytest_django.fixtures import Settings
 
 from tests import tasks
-from tests.worker import running_worker, wait_for
-
-from {{ cookiecutter.project_slug }}.metrics.tests.scraping import (
+from tests.support.scraping import (
     TOKEN,
     names_in,
     referenced_metrics,
     scrape,
     total,
 )
+from tests.support.worker import running_worker, wait_for
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 

@@ -29,15 +29,11 @@ from pytest_django.fixtures import Settings
 {% if cookiecutter.task_queue == "celery" -%}
 from tests import tasks
 {% endif -%}
-from tests.logs import capture_json_logs
+from tests.support.logs import capture_json_logs
+from tests.support.scraping import TOKEN, scrape
 
-{% if cookiecutter.task_queue == "celery" -%}
 from {{ cookiecutter.project_slug }}.metrics import task_queue as task_metrics
-{% else -%}
-from {{ cookiecutter.project_slug }}.metrics import procrastinate as task_metrics
-{% endif -%}
 from {{ cookiecutter.project_slug }}.metrics.exporter import serve_metrics
-from {{ cookiecutter.project_slug }}.metrics.tests.scraping import TOKEN, scrape
 
 PREFIX = "{{ cookiecutter.project_slug }}"
 

@@ -6,12 +6,13 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 from structlog.testing import capture_logs
 
+from tests.support.problems import assert_problem
+
 from {{ cookiecutter.project_slug }}.users.models import User
 from {{ cookiecutter.project_slug }}.users.tests.factories import (
     DEFAULT_PASSWORD,
     UserFactory,
 )
-from {{ cookiecutter.project_slug }}.users.tests.problems import assert_problem
 
 TOKEN_URL = "/api/v1/auth/token/"
 REFRESH_URL = "/api/v1/auth/token/refresh/"

@@ -21,12 +21,18 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from tests.subprocesses import PROJECT_DIR, Server, production_env, run_python, running_gunicorn
+from tests.support.problems import PROBLEM_JSON, assert_problem
+from tests.support.subprocesses import (
+    PROJECT_DIR,
+    Server,
+    production_env,
+    run_python,
+    running_gunicorn,
+)
 
 from {{ cookiecutter.project_slug }}.users.models import User
 from {{ cookiecutter.project_slug }}.users.services import user_deactivate
 from {{ cookiecutter.project_slug }}.users.tests.factories import DEFAULT_PASSWORD, UserFactory
-from {{ cookiecutter.project_slug }}.users.tests.problems import PROBLEM_JSON, assert_problem
 from {{ cookiecutter.project_slug }}.users.tokens import (
     FINGERPRINT_CLAIM,
     refresh_token_issue,
