@@ -131,7 +131,8 @@ def write_env(project_dir: Path) -> None:
     """.env from .env.example with fresh secrets, by the rule of the project's own
     `make env` (scripts/write_env.py), so that the two never disagree on what a secret is."""
     spec = importlib.util.spec_from_file_location("write_env", project_dir / "scripts" / "write_env.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.write_env(project_dir)

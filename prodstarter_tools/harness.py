@@ -14,6 +14,7 @@ from types import ModuleType
 from cookiecutter.main import cookiecutter
 
 from prodstarter_tools.find_python import find_python
+from prodstarter_tools.matrix import with_derived
 
 # The checkout this package lives in: uv installs it editable (`make setup`), so this is
 # the template's root, not site-packages.
@@ -25,7 +26,7 @@ MANIFEST_FILE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / ".prodstarter-m
 def load_manifest() -> dict:
     """The manifest as the post-gen hook reads it, without its `_about` notes: the hook's
     own rule, so the two never disagree on what a note is."""
-    return load_hook("post_gen_project").without_notes(json.loads(MANIFEST_FILE.read_text()))
+    return POST_GEN_HOOK.without_notes(json.loads(MANIFEST_FILE.read_text()))
 
 
 def load_hook(name: str) -> ModuleType:
@@ -37,19 +38,23 @@ def load_hook(name: str) -> ModuleType:
     return module
 
 
+POST_GEN_HOOK = load_hook("post_gen_project")
+
+
 def chart_name(slug: str) -> str:
     """The Helm chart's name (and folder): Helm allows lowercase letters, digits and dashes."""
     return slug.replace("_", "-")
 
 
 def manifest_path(path: str, slug: str) -> str:
-    """A path of the manifest, its `{slug}` and `{chart}` filled in for a project."""
-    return path.format(slug=slug, chart=chart_name(slug))
+    """A path of the manifest, its `{slug}` and `{chart}` filled in for a project: the hook's rule."""
+    return POST_GEN_HOOK.manifest_path(path, slug)
 
 
 def wanted(conditions: dict[str, list[str]], answers: dict[str, str]) -> bool:
-    """The manifest's rule: any option named in ``conditions`` has one of its listed values."""
-    return any(answers[option] in values for option, values in conditions.items())
+    """The manifest's rule, applied as the hook applies it: to the answers with the private
+    ones cookiecutter.json derives from them (``__has_task_queue``, ...)."""
+    return POST_GEN_HOOK.wanted(conditions, with_derived(answers))
 
 
 def render(answers: dict[str, str], output_dir: Path) -> Path:

@@ -93,3 +93,23 @@ def variants() -> dict[str, dict[str, str]]:
 # Computed once per process: the test modules parametrize over it and the `rendered`
 # fixture (tests/conftest.py) renders from it.
 VARIANTS: dict[str, dict[str, str]] = variants()
+
+
+def with_derived(answers: dict[str, str]) -> dict[str, str]:
+    """``answers`` completed as cookiecutter completes them: every option not answered at its
+    default, then the private answers cookiecutter.json derives (``__has_task_queue``, ...),
+    rendered by cookiecutter's own Jinja environment from the same expressions."""
+    from cookiecutter.environment import StrictEnvironment
+
+    render = StrictEnvironment().from_string
+    context: dict[str, str] = {}
+    for name, value in COOKIECUTTER_JSON.items():
+        if name.startswith("_") and not name.startswith("__"):
+            continue
+        if name in answers:
+            context[name] = answers[name]
+        elif isinstance(value, list):
+            context[name] = value[0]
+        elif isinstance(value, str):
+            context[name] = render(value).render(cookiecutter=context)
+    return {**context, **answers}

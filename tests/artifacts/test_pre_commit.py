@@ -106,9 +106,10 @@ def git_repository(project: Path, destination: Path) -> Path:
 def run_hooks(repository: Path, config: dict, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     config_file = tmp_path / "pre-commit-local.yaml"
     config_file.write_text(yaml.safe_dump(config, sort_keys=False))
-    # mypy needs the project's dependencies installed (`uv run mypy`): the project tier
-    # runs the same command as `make typecheck`.
-    env = {**os.environ, "SKIP": "mypy", "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    # mypy and import-linter need the project installed (`uv run ...`): the project tier
+    # runs the same commands as `make typecheck` and `make lint`, and the render tier the
+    # import contracts (test_import_layers_hold).
+    env = {**os.environ, "SKIP": "mypy,import-linter", "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
     command = [workflow_checks.tool("pre-commit"), "run", "--all-files", "--color", "never"]
     return subprocess.run(
         [*command, "--config", str(config_file)],
@@ -135,6 +136,15 @@ def test_the_mypy_hook_runs_what_make_typecheck_runs(rendered):
     makefile = (rendered("default") / "Makefile").read_text()
     assert f"typecheck: ## Type-check (mypy with the Django and DRF plugins)\n\t{mypy['entry']}\n" in makefile
     assert mypy["pass_filenames"] is False, "mypy checks the files its configuration names"
+
+
+def test_the_import_linter_hook_runs_what_make_lint_runs(rendered):
+    config = pre_commit_config(rendered("default"))
+    (linter,) = [hook for repo in config["repos"] for hook in repo["hooks"] if hook["id"] == "import-linter"]
+    makefile = (rendered("default") / "Makefile").read_text()
+    lint_recipe = makefile.split("\nlint: ", 1)[1].split("\n\n", 1)[0]
+    assert f"\t{linter['entry']}" in lint_recipe.splitlines()
+    assert linter["pass_filenames"] is False, "import-linter checks the packages its contracts name"
 
 
 @pytest.mark.parametrize("variant", ["default", "minimal", "pairwise-01"])

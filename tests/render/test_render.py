@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import json
+import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -13,8 +15,15 @@ import pytest
 import yaml
 from cookiecutter.main import cookiecutter
 
-from prodstarter_tools.harness import TEMPLATE_DIR, find_python, load_manifest, manifest_path, wanted
-from prodstarter_tools.matrix import VARIANTS
+from prodstarter_tools.harness import (
+    TEMPLATE_DIR,
+    find_python,
+    load_hook,
+    load_manifest,
+    manifest_path,
+    wanted,
+)
+from prodstarter_tools.matrix import CHOICES, VARIANTS, with_derived
 
 MANIFEST = load_manifest()
 # The answers file cruft reads (tested by test_project_records_its_template_for_cruft).
@@ -115,21 +124,82 @@ def test_data_files_parse(rendered, variant):
     assert checked > 0, "expected at least pyproject.toml to be parsed"
 
 
+def kept_folders(path: str, answers: dict[str, str]) -> bool:
+    """Whether every folder of the manifest that holds ``path`` is kept: a path goes with it."""
+    return all(
+        wanted(folder_conditions, answers)
+        for folder, folder_conditions in MANIFEST["paths"].items()
+        if path.startswith(f"{folder}/")
+    )
+
+
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_manifest_paths_follow_the_options(rendered, variant):
     project = rendered(variant)
     answers = VARIANTS[variant]
-    paths = MANIFEST["paths"]
-    for path, conditions in paths.items():
-        # A path also goes when a folder it lives in goes.
-        kept_folders = all(
-            wanted(folder_conditions, answers)
-            for folder, folder_conditions in paths.items()
-            if path.startswith(f"{folder}/")
-        )
+    for path, conditions in MANIFEST["paths"].items():
         exists = (project / manifest_path(path, project.name)).exists()
-        assert exists == (wanted(conditions, answers) and kept_folders), f"{path} with {answers}"
+        assert exists == (wanted(conditions, answers) and kept_folders(path, answers)), (
+            f"{path} with {answers}"
+        )
     assert not (project / ".prodstarter-manifest.json").exists()
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_the_chosen_version_of_each_alternative_is_in_place(rendered, variant):
+    """The version for the chosen value under the file's own name; no version under its
+    template name, chosen or not."""
+    project = rendered(variant)
+    answers = VARIANTS[variant]
+    hook = load_hook("post_gen_project")
+    for target, conditions in MANIFEST["alternatives"].items():
+        ((option, values),) = conditions.items()
+        expected = answers[option] in values and kept_folders(target, answers)
+        assert (project / manifest_path(target, project.name)).is_file() == expected, (
+            f"{target} with {answers}"
+        )
+        for value in values:
+            version = manifest_path(hook.variant_source(target, value), project.name)
+            assert not (project / version).exists(), f"{version} left under its template name"
+
+
+# Option values a file name might carry; y/n, licenses and Python versions are not words
+# that could name a file's purpose by accident.
+NAMED_VALUES = sorted(
+    {value for option in ("auth", "task_queue", "cache") for value in CHOICES[option]} | {"procrastinate"}
+)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_no_file_name_carries_an_option_value(rendered, variant):
+    """Names say what a file does, never which choice produced it (auth_apis.py, not
+    apis_jwt.py). The modules that configure a library itself bear its name, as its own
+    documentation has them: config/celery.py and config/procrastinate.py."""
+    project = rendered(variant)
+    pattern = re.compile(rf"(^|_)({'|'.join(NAMED_VALUES)})(_|$)")
+    carrying = [
+        relative(path, project)
+        for path in project.rglob("*")
+        if pattern.search(path.name.split(".")[0])
+        and relative(path, project) not in {"src/config/celery.py", "src/config/procrastinate.py"}
+    ]
+    assert carrying == []
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_import_layers_hold(rendered, variant):
+    """The project's import-linter contracts (make lint) hold in every render."""
+    project = rendered(variant)
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(project / "src")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -174,16 +244,33 @@ def test_every_option_is_in_the_matrix():
 def test_manifest_names_only_real_options_and_template_paths():
     options = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
     template_root = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
-    for section in ("paths", "traces"):
+    for section in ("alternatives", "paths", "traces"):
         for entry, conditions in MANIFEST[section].items():
             assert conditions, f"{section}: {entry} has no conditions"
             for option, values in conditions.items():
-                assert set(values) <= set(options[option]), f"{section}: {entry} names {option}={values}"
+                # A derived answer (__has_task_queue, ...) is y or n.
+                choices = options[option] if isinstance(options[option], list) else ["y", "n"]
+                assert set(values) <= set(choices), f"{section}: {entry} names {option}={values}"
     for path in MANIFEST["paths"]:
         in_template = template_root / path.format(
             slug="{{cookiecutter.project_slug}}", chart="{{cookiecutter.project_slug.replace('_', '-')}}"
         )
         assert in_template.exists(), f"manifest names a path the template lacks: {path}"
+
+
+def test_derived_answers_follow_the_options_they_come_from():
+    derived = with_derived({"task_queue": "none", "cache": "redis", "example_app": "y"})
+    assert (derived["__has_task_queue"], derived["__uses_redis"], derived["__has_bookmark_exports"]) == (
+        "n",
+        "y",
+        "n",
+    )
+    derived = with_derived({"task_queue": "celery", "cache": "postgres", "use_prometheus": "n"})
+    assert (derived["__has_task_queue"], derived["__uses_redis"], derived["__has_worker_metrics"]) == (
+        "y",
+        "y",
+        "n",
+    )
 
 
 def test_env_file_gets_fresh_secrets_and_is_ignored(rendered):
@@ -199,9 +286,10 @@ def test_env_file_gets_fresh_secrets_and_is_ignored(rendered):
         if line and not line.startswith("#")
     )
     assert env.keys() == example.keys()
-    for name, size in MANIFEST["generated_secrets"].items():
-        assert len(env[name]) >= size, name
-        assert env[name] != example[name], name
+    generated = {name for name in env if env[name] != example[name]}
+    assert generated == {name for name in example if re.fullmatch(r".+(_SECRET_KEY|_TOKEN|_PASSWORD)", name)}
+    assert "DJANGO_SECRET_KEY" in generated
+    assert all(len(env[name]) >= 50 for name in generated)
     assert (project / ".env").stat().st_mode & 0o077 == 0, ".env must be private to its owner"
     assert ".env" in (project / ".gitignore").read_text().splitlines()
 
@@ -299,15 +387,6 @@ def test_bad_input_is_refused_and_leaves_nothing(tmp_path, answers, message):
     assert list(tmp_path.iterdir()) == [], "a refused render must leave no output folder"
 
 
-def shadowed_names() -> set[str]:
-    """The pre-gen hook's list of names a slug may not take (read without running the hook)."""
-    tree = ast.parse((TEMPLATE_DIR / "hooks" / "pre_gen_project.py").read_text())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "SHADOWED_NAMES":
-            return ast.literal_eval(node.value)
-    raise AssertionError("pre_gen_project.py no longer defines SHADOWED_NAMES")
-
-
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_slug_validation_knows_every_package_the_project_imports(rendered, variant):
     """A slug equal to a third-party package the project imports would shadow it."""
@@ -321,4 +400,4 @@ def test_slug_validation_knows_every_package_the_project_imports(rendered, varia
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 imported.add(node.module.split(".")[0])
     third_party = imported - own - set(sys.stdlib_module_names)
-    assert third_party - shadowed_names() == set()
+    assert third_party - load_hook("pre_gen_project").SHADOWED_NAMES == set()

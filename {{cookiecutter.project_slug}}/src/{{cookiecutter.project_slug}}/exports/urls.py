@@ -1,6 +1,9 @@
 from django.urls import path
 
-from {{ cookiecutter.project_slug }}.exports.apis import BookmarkExportCreateApi, BookmarkExportDetailApi
+from {{ cookiecutter.project_slug }}.exports.apis import (
+    BookmarkExportCreateApi,
+    BookmarkExportDetailApi,
+)
 
 app_name = "exports"
 
