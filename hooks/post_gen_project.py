@@ -138,17 +138,38 @@ def write_env(project_dir: Path) -> None:
     module.write_env(project_dir)
 
 
+# Cookiecutter's rules for a template's location (cookiecutter.repository's is_repo_url and
+# expand_abbreviations, with its built-in abbreviations), restated here: importing that
+# module pulls in requests, which would cost every render half a second.
+# tests/test_hooks.py holds the two to the same answers.
+ABBREVIATIONS = {
+    "gh": "https://github.com/{0}.git",
+    "gl": "https://gitlab.com/{0}.git",
+    "bb": "https://bitbucket.org/{0}",
+}
+REPO_URL = re.compile(r"(((git|hg)\+)?(git|ssh|file|https?):(//)?|\w+@[\w.]+)")
+
+
+def expand_abbreviations(template: str) -> str:
+    if template in ABBREVIATIONS:
+        return ABBREVIATIONS[template]
+    prefix, separator, rest = template.partition(":")
+    if separator and prefix in ABBREVIATIONS:
+        return ABBREVIATIONS[prefix].format(rest)
+    return template
+
+
+def is_repo_url(value: str) -> bool:
+    return REPO_URL.match(value) is not None
+
+
 def template_source(answers: dict) -> tuple[str, str | None]:
     """Where the template came from and its commit, as cruft would record them: a git URL
     (abbreviations such as gh: expanded) or the absolute path of a local template."""
-    from cookiecutter.config import BUILTIN_ABBREVIATIONS
-    from cookiecutter.repository import expand_abbreviations, is_repo_url
-
     template = answers["_template"]
     repo_dir = answers.get("_repo_dir") or template
-    if is_repo_url(template):
-        url = expand_abbreviations(template, BUILTIN_ABBREVIATIONS)
-    else:
+    url = expand_abbreviations(template)
+    if not is_repo_url(url):
         url = str(Path(repo_dir).resolve())
     head = subprocess.run(
         ["git", "-C", repo_dir, "rev-parse", "--verify", "HEAD"],
@@ -167,8 +188,10 @@ def write_cruft_state(answers: dict, project_dir: Path) -> None:
     if "_commit" in answers:
         return
     url, commit = template_source(answers)
-    # Paths of the machine that rendered the project mean nothing to the next one.
-    context = {key: value for key, value in answers.items() if key not in {"_output_dir", "_repo_dir"}}
+    # Paths of the machine that rendered the project mean nothing to the next one, and the
+    # files copied without rendering are the template's business (cookiecutter.json).
+    unrecorded = {"_output_dir", "_repo_dir", "_copy_without_render"}
+    context = {key: value for key, value in answers.items() if key not in unrecorded}
     context.update(_template=url, _commit=commit)
     state = {
         "template": url,

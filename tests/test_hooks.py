@@ -267,3 +267,28 @@ def test_no_version_file_is_missing_from_the_manifest():
         and str(path) not in listed
     ]
     assert stray == []
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "gh:acme/prodstarter",
+        "gl:acme/prodstarter",
+        "bb:acme/prodstarter",
+        "gh",
+        "https://github.com/acme/prodstarter.git",
+        "git+ssh://git@example.com/acme/prodstarter",
+        "git@github.com:acme/prodstarter.git",
+        "file:///srv/templates/prodstarter",
+        "/srv/templates/prodstarter",
+        "../prodstarter",
+        "prodstarter",
+    ],
+)
+def test_the_hook_reads_a_template_location_as_cookiecutter_does(template):
+    from cookiecutter.config import BUILTIN_ABBREVIATIONS
+    from cookiecutter.repository import expand_abbreviations, is_repo_url
+
+    expanded = expand_abbreviations(template, BUILTIN_ABBREVIATIONS)
+    assert post_gen.expand_abbreviations(template) == expanded
+    assert post_gen.is_repo_url(expanded) == is_repo_url(expanded)

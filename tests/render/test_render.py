@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import fnmatch
 import json
 import os
 import re
@@ -401,3 +402,30 @@ def test_slug_validation_knows_every_package_the_project_imports(rendered, varia
                 imported.add(node.module.split(".")[0])
     third_party = imported - own - set(sys.stdlib_module_names)
     assert third_party - load_hook("pre_gen_project").SHADOWED_NAMES == set()
+
+
+JINJA = re.compile(r"\{\{|\{%|\{#")
+
+
+def test_files_without_jinja_are_copied_and_only_those():
+    """cookiecutter.json's _copy_without_render spares the files with nothing to render a
+    Jinja compile each (a quarter of the template); a file listed there that gains Jinja
+    would reach projects unrendered."""
+    root = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+    patterns = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())["_copy_without_render"]
+    files = {str(path.relative_to(root)): path for path in root.rglob("*") if path.is_file()}
+
+    def copied(name: str) -> bool:
+        # cookiecutter matches each folder and file by its template path (generate.py).
+        parents = [str(parent) for parent in Path(name).parents if str(parent) != "."]
+        return any(
+            fnmatch.fnmatch(candidate, pattern) for candidate in [name, *parents] for pattern in patterns
+        )
+
+    assert [
+        pattern for pattern in patterns if not any(fnmatch.fnmatch(name, f"{pattern}*") for name in files)
+    ] == []
+    assert [name for name, path in files.items() if copied(name) and JINJA.search(path.read_text())] == []
+    assert [
+        name for name, path in files.items() if not copied(name) and not JINJA.search(path.read_text())
+    ] == []
