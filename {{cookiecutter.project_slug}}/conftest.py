@@ -8,7 +8,6 @@ green run.
 """
 
 import os
-import socket
 from collections.abc import Iterator
 from functools import cache as memoize
 from pathlib import Path
@@ -25,6 +24,7 @@ from django.test import Client
 
 from config.settings import dotenv
 from tests.support.logs import LogCapture, capture_json_logs
+from tests.support.subprocesses import free_port
 
 
 def pytest_report_header() -> list[str]:
@@ -76,10 +76,7 @@ def crash_client() -> Client:
 @pytest.fixture
 def closed_port() -> int:
     """A local port nothing listens on: connections to it are refused."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+    return free_port()
 
 
 @memoize

@@ -24,33 +24,13 @@ from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairVi
 
 from {{ cookiecutter.project_slug }}.common.exceptions import PROBLEM_CONTENT_TYPE
 from {{ cookiecutter.project_slug }}.common.fields import StrictCharField
+from {{ cookiecutter.project_slug }}.users.apis import LOGIN_ERROR_RESPONSES
 from {{ cookiecutter.project_slug }}.users.models import User
 from {{ cookiecutter.project_slug }}.users.tokens import refresh_token_revoke, refresh_token_rotate
 
 logger = structlog.get_logger(__name__)
 
 # common.schema documents the error responses every operation shares; these are ours.
-BAD_CREDENTIALS = OpenApiResponse(
-    {"$ref": "#/components/schemas/Problem"},
-    description="The email or password is wrong, or the account is inactive.",
-)
-# Refused before the password is checked (users.backends), whether the account exists or not.
-LOGIN_THROTTLED = OpenApiResponse(
-    {"$ref": "#/components/schemas/Problem"},
-    description=(
-        "Too many login attempts from this address, or failed ones for this account: "
-        "retry after Retry-After seconds, when the window ends."
-    ),
-)
-{%- if cookiecutter.cache == "redis" %}
-LOGIN_UNAVAILABLE = OpenApiResponse(
-    {"$ref": "#/components/schemas/Problem"},
-    description=(
-        "The login limits cannot be checked (the cache is unreachable), so no login is "
-        "attempted: retry after Retry-After seconds."
-    ),
-)
-{%- endif %}
 BAD_REFRESH_TOKEN = OpenApiResponse(
     {"$ref": "#/components/schemas/Problem"},
     description="The refresh token is malformed, expired or blacklisted.",
@@ -102,11 +82,7 @@ class UserTokenObtainApi(TokenObtainPairView):
         request=TokenObtainInputSerializer,
         responses={
             200: TokenPairOutputSerializer,
-            (401, PROBLEM_CONTENT_TYPE): BAD_CREDENTIALS,
-            (429, PROBLEM_CONTENT_TYPE): LOGIN_THROTTLED,
-{%- if cookiecutter.cache == "redis" %}
-            (503, PROBLEM_CONTENT_TYPE): LOGIN_UNAVAILABLE,
-{%- endif %}
+            **LOGIN_ERROR_RESPONSES,
         },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -21,34 +21,13 @@ from rest_framework.views import APIView
 
 from {{ cookiecutter.project_slug }}.common.exceptions import PROBLEM_CONTENT_TYPE
 from {{ cookiecutter.project_slug }}.common.fields import StrictCharField, StrictEmailField
-from {{ cookiecutter.project_slug }}.users.apis import UserOutputSerializer
+from {{ cookiecutter.project_slug }}.users.apis import LOGIN_ERROR_RESPONSES, UserOutputSerializer
 from {{ cookiecutter.project_slug }}.users.authentication import SessionAuthentication
 from {{ cookiecutter.project_slug }}.users.models import User
 
 logger = structlog.get_logger(__name__)
 
 # common.schema documents the error responses every operation shares; these are ours.
-BAD_CREDENTIALS = OpenApiResponse(
-    {"$ref": "#/components/schemas/Problem"},
-    description="The email or password is wrong, or the account is inactive.",
-)
-# Refused before the password is checked (users.backends), whether the account exists or not.
-LOGIN_THROTTLED = OpenApiResponse(
-    {"$ref": "#/components/schemas/Problem"},
-    description=(
-        "Too many login attempts from this address, or failed ones for this account: "
-        "retry after Retry-After seconds, when the window ends."
-    ),
-)
-{%- if cookiecutter.cache == "redis" %}
-LOGIN_UNAVAILABLE = OpenApiResponse(
-    {"$ref": "#/components/schemas/Problem"},
-    description=(
-        "The login limits cannot be checked (the cache is unreachable), so no login is "
-        "attempted: retry after Retry-After seconds."
-    ),
-)
-{%- endif %}
 BAD_CSRF_TOKEN = OpenApiResponse(
     {"$ref": "#/components/schemas/Problem"},
     description="The X-CSRFToken header is missing or does not match the CSRF cookie.",
@@ -100,11 +79,7 @@ class UserLoginApi(APIView):
         request=LoginInputSerializer,
         responses={
             200: UserOutputSerializer,
-            (401, PROBLEM_CONTENT_TYPE): BAD_CREDENTIALS,
-            (429, PROBLEM_CONTENT_TYPE): LOGIN_THROTTLED,
-{%- if cookiecutter.cache == "redis" %}
-            (503, PROBLEM_CONTENT_TYPE): LOGIN_UNAVAILABLE,
-{%- endif %}
+            **LOGIN_ERROR_RESPONSES,
             (403, PROBLEM_CONTENT_TYPE): BAD_CSRF_TOKEN,
         },
     )
