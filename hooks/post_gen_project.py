@@ -65,7 +65,7 @@ def choose_alternatives(alternatives: dict, answers: dict, project_dir: Path) ->
         for value in values:
             source = project_dir / manifest_path(variant_source(target, value), slug)
             if not source.exists():
-                continue  # Pruned with its folder, or a second run.
+                continue  # Already chosen, or a version this template does not ship.
             if value == answers[option]:
                 source.rename(project_dir / manifest_path(target, slug))
             else:
