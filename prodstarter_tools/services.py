@@ -58,19 +58,30 @@ def service_url(variable: str, what: str) -> str | None:
     return url or None
 
 
-def redis_url_for(database_number: int) -> str | None:
-    """A URL for one logical Redis database, emptied first (None without Redis).
+# `make test` in a rendered project runs its suite in two processes, the second on the
+# Redis database number after the one its URLs name (config/settings/parallel_tests.py).
+RENDERED_SUITE_PROCESSES = 2
 
-    Each preset gets its own number, so parallel presets never see each other's keys.
+
+def redis_url_for(database_number: int, *, numbers: int = 1) -> str | None:
+    """A URL for one logical Redis database, emptied first with the ``numbers - 1`` after
+    it (None without Redis).
+
+    Each preset gets its own numbers, so parallel presets never see each other's keys; a
+    preset whose rendered suite runs takes RENDERED_SUITE_PROCESSES of them.
     """
     base = service_url("REDIS_URL", "Redis")
     if base is None:
         return None
-    url = urlunsplit(urlsplit(base)._replace(path=f"/{database_number}"))
-    try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-        client.flushdb()
-        client.close()
-    except redis.RedisError as error:
-        pytest.fail(f"Redis at {url} is not reachable: {error}")
-    return url
+    urls = [
+        urlunsplit(urlsplit(base)._replace(path=f"/{number}"))
+        for number in range(database_number, database_number + numbers)
+    ]
+    for url in urls:
+        try:
+            client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+            client.flushdb()
+            client.close()
+        except redis.RedisError as error:
+            pytest.fail(f"Redis at {url} is not reachable: {error}")
+    return urls[0]

@@ -40,7 +40,7 @@ from bench_overhead import overhead_figures
 from bench_request_path import request_path_figures, table
 from prodstarter_tools.harness import BUILD_DIR, TEMPLATE_DIR, render, run, uv_env
 from prodstarter_tools.image import DOCKER
-from prodstarter_tools.matrix import DEFAULTS, PRESETS, PROJECT_PRESETS, variants
+from prodstarter_tools.matrix import DEFAULTS, PRESETS, variants
 from prodstarter_tools.services import database_url_for, recreate_database, redis_url_for
 
 GROUPS = ["render", "tiers", "suite", "throttle", "queues", "overhead", "http", "image"]
@@ -127,7 +127,8 @@ def installed_preset(preset: str) -> tuple[Path, dict[str, str]]:
     return installed(preset, variants()[preset])
 
 
-# Redis databases after the project tier's, one per benchmarked render.
+# Redis databases from 1, one per benchmarked render: the benchmarks run after the test
+# tiers, never beside them (the tiers group waits for its tiers), and reuse their numbers.
 BENCH_REDIS_DATABASES = [*PRESETS, "overhead-off", "overhead-on", "image"]
 # The groups run one after another: the request path's renders reuse the overhead's numbers.
 SHARED_REDIS_DATABASES = {"path-baseline": "overhead-off", "path-current": "overhead-on"}
@@ -147,9 +148,7 @@ def installed(
     recreate_database(database_url)
     env["DATABASE_URL"] = database_url
     if answers["cache"] == "redis" or answers["task_queue"] == "celery":
-        redis_url = redis_url_for(
-            len(PROJECT_PRESETS) + 1 + BENCH_REDIS_DATABASES.index(SHARED_REDIS_DATABASES.get(name, name))
-        )
+        redis_url = redis_url_for(1 + BENCH_REDIS_DATABASES.index(SHARED_REDIS_DATABASES.get(name, name)))
         if answers["cache"] == "redis":
             env["REDIS_URL"] = redis_url
         if answers["task_queue"] == "celery":

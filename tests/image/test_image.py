@@ -38,7 +38,7 @@ from prodstarter_tools.smoke import SUPERUSER, Browser, check_export_runs_on_the
 
 VARIANTS = variants()
 IMAGE_PRESETS = ["default", "postgres-only"]
-# Redis databases: the project tier uses 1-5, `make bench` 6-13.
+# Redis databases: the project tier uses 1-12, `make bench` (never run beside it) 1-8.
 REDIS_DATABASE = 14
 GIT_COMMIT = "fedcba9876543210fedcba9876543210fedcba98"
 HEALTH_TOKEN = secrets.token_urlsafe(32)

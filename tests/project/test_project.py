@@ -17,7 +17,13 @@ import pytest
 from prodstarter_tools.generated_client import check_generated_client
 from prodstarter_tools.harness import BUILD_DIR, render, run, uv_env
 from prodstarter_tools.matrix import PROJECT_PRESETS, VARIANTS
-from prodstarter_tools.services import database_url_for, recreate_database, redis_url_for, service_url
+from prodstarter_tools.services import (
+    RENDERED_SUITE_PROCESSES,
+    database_url_for,
+    recreate_database,
+    redis_url_for,
+    service_url,
+)
 from prodstarter_tools.smoke import SUPERUSER, Browser, check_export_runs_on_the_worker, free_port, log_in
 
 # The one Celery preset whose smoke test runs against RabbitMQ instead of Redis.
@@ -46,7 +52,8 @@ class Project:
     def services(self) -> dict[str, str]:
         """REDIS_URL / CELERY_BROKER_URL for the options chosen, on this preset's own Redis db."""
         needs_redis = self.answers["cache"] == "redis" or self.tasks == "celery"
-        redis_url = redis_url_for(PROJECT_PRESETS.index(self.preset) + 1) if needs_redis else None
+        first = 1 + RENDERED_SUITE_PROCESSES * PROJECT_PRESETS.index(self.preset)
+        redis_url = redis_url_for(first, numbers=RENDERED_SUITE_PROCESSES) if needs_redis else None
         env = {}
         if redis_url and self.answers["cache"] == "redis":
             env["REDIS_URL"] = redis_url

@@ -21,7 +21,7 @@ from cookiecutter.main import cookiecutter
 
 from prodstarter_tools.harness import TEMPLATE_DIR, run, uv_env
 from prodstarter_tools.matrix import PROJECT_PRESETS, variants
-from prodstarter_tools.services import database_url_for, redis_url_for
+from prodstarter_tools.services import RENDERED_SUITE_PROCESSES, database_url_for, redis_url_for
 
 # The first commit whose renders record the template for cruft. Moving it forward (at a
 # template release, say) keeps the update this test performs the one users will make.
@@ -193,7 +193,9 @@ def test_cruft_update_brings_an_older_project_to_the_current_template(template_r
     database_url = database_url_for("prodstarter_update")
     if database_url:
         services["DATABASE_URL"] = database_url
-    redis_url = redis_url_for(len(PROJECT_PRESETS) + 1)
+    # The numbers after the project tier's presets.
+    first = 1 + RENDERED_SUITE_PROCESSES * len(PROJECT_PRESETS)
+    redis_url = redis_url_for(first, numbers=RENDERED_SUITE_PROCESSES)
     if redis_url:
         services.update(REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url)
     output = run(["make", "test"], project, {**env, **services})

@@ -63,8 +63,13 @@ def variables_read(tree: ast.AST) -> Iterator[str]:
             yield node.slice.value
 
 
+# Set by pytest-xdist in each process of a parallel test run; no deployment sets it.
+SET_BY_PYTEST = {"PYTEST_XDIST_WORKER"}
+
+
 def variables_in_code() -> set[str]:
-    return {name for path in source_files() for name in variables_read(ast.parse(path.read_text()))}
+    read = {name for path in source_files() for name in variables_read(ast.parse(path.read_text()))}
+    return read - SET_BY_PYTEST
 
 
 def variables_in_env_example() -> tuple[list[str], list[str]]:

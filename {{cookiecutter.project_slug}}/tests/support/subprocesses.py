@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+# This process of a parallel test run ("gw0", "gw1", … from pytest-xdist), or "main".
+TEST_PROCESS = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 def no_services_env(tmp_path: Path) -> dict[str, str]:
@@ -36,7 +38,8 @@ def production_env(**overrides: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "api.{{ cookiecutter.domain_name }}",
-        "DATABASE_URL": f"sqlite:///{tempfile.gettempdir()}/production-checks.sqlite3",
+        # A file for each process of a parallel test run: several may check at once.
+        "DATABASE_URL": f"sqlite:///{tempfile.gettempdir()}/production-checks-{TEST_PROCESS}.sqlite3",
 {%- if cookiecutter.cache == "redis" %}
         # Connected to only when the cache is used, which these checks never do.
         "REDIS_URL": "redis://127.0.0.1:6379/0",

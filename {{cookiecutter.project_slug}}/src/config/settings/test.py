@@ -7,12 +7,27 @@ load_dotenv()
 
 from config.settings.base import *  # noqa: E402, F403
 from config.settings.base import REST_FRAMEWORK  # noqa: E402
+{%- if cookiecutter.cache == "redis" %}
+from config.settings.cache import REDIS_URL, redis_cache  # noqa: E402
+{%- endif %}
 from config.settings.database import local_database  # noqa: E402
+{%- if cookiecutter.__uses_redis == "y" %}
+from config.settings.parallel_tests import database_of_this_test_process  # noqa: E402
+{%- endif %}
+{%- if cookiecutter.task_queue == "celery" %}
+from config.settings.tasks import CELERY_BROKER_URL  # noqa: E402
+{%- endif %}
 
 SECRET_KEY = "django-insecure-test-only-key-the-suite-needs-no-secret-at-all"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
 DATABASES = {"default": local_database()}
+{%- if cookiecutter.cache == "redis" %}
+# Each process of a parallel run counts and clears in a Redis database of its own.
+REDIS_URL = database_of_this_test_process(REDIS_URL)
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
+{%- endif %}
 
 # Each test's probes check the dependencies afresh (health/tests/test_readiness.py the cache).
 HEALTH_CHECKS_CACHE_SECONDS = 0.0
@@ -48,6 +63,10 @@ REST_FRAMEWORK = {
 # workers on CELERY_BROKER_URL, with tests.worker_settings, and publish to them instead.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# A Redis broker: the database of this process of a parallel run (parallel_tests.py). Celery
+# prefers the CELERY_BROKER_URL variable to the setting, but not to these two.
+CELERY_BROKER_URL = database_of_this_test_process(CELERY_BROKER_URL)
+CELERY_BROKER_READ_URL = CELERY_BROKER_WRITE_URL = CELERY_BROKER_URL
 {%- elif cookiecutter.task_queue == "postgres" %}
 
 # Deferred tasks run inside the test that defers them, when its transaction commits. The
