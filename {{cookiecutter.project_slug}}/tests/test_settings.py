@@ -192,6 +192,18 @@ def test_database_urls_other_than_postgresql_get_no_pool(environment: dict[str, 
     assert "pool" not in database.get("OPTIONS", {})
 
 
+# django-environ warns of the unknown scheme before the settings refuse it.
+@pytest.mark.filterwarnings("ignore:Engine not recognized:UserWarning")
+@pytest.mark.parametrize("url", ["", "db.internal:5432/app"])
+def test_a_database_url_that_is_not_one_is_refused_by_name(
+    environment: dict[str, str], url: str
+) -> None:
+    environment["DATABASE_URL"] = url
+
+    with pytest.raises(ImproperlyConfigured, match=f"DATABASE_URL {url!r} is not a database URL"):
+        load("development")
+
+
 def test_development_runs_on_sqlite_with_nothing_configured(environment: dict[str, str]) -> None:
     settings = load("development")
 

@@ -3,6 +3,8 @@ default to a SQLite file beside the project."""
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.settings.base import BASE_DIR, env, seconds
 
 from {{ cookiecutter.project_slug }}.common.database import bounded_connection_class
@@ -19,6 +21,11 @@ def database_settings(url: str) -> dict[str, Any]:
     at all, on the client too.
     """
     database: dict[str, Any] = env.db_url_config(url)
+    if database.get("ENGINE") not in set(env.DB_SCHEMES.values()):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL {url!r} is not a database URL: give e.g. "
+            "postgres://user:password@host:5432/name, or leave it unset for SQLite."
+        )
     if database["ENGINE"] == "django.db.backends.postgresql":
         # Django's backend with guards on the pool's connections (common.postgresql).
         database["ENGINE"] = "{{ cookiecutter.project_slug }}.common.postgresql"

@@ -22,11 +22,24 @@ SECRET_KEY = "django-insecure-test-only-key-the-suite-needs-no-secret-at-all"  #
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
 DATABASES = {"default": local_database()}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # In memory, as Django's default; said outright because pytest-django recognises
+    # SQLite by Django's own engine name only, and would otherwise give each process of a
+    # parallel run a test database file named after the development one.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = ":memory:"
 {%- if cookiecutter.cache == "redis" %}
 # Each process of a parallel run counts and clears in a Redis database of its own.
 REDIS_URL = database_of_this_test_process(REDIS_URL)
 if REDIS_URL:
-    CACHES = {"default": redis_cache(REDIS_URL)}
+    # The suite's own cache waits longer than production's quarter of a second: on a busy
+    # machine (parallel processes, real servers) Redis answers late, not never. The tests
+    # of a hung Redis build their cache with production's timeouts (redis_cache).
+    CACHES = {
+        "default": {
+            **redis_cache(REDIS_URL),
+            "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
+        }
+    }
 {%- endif %}
 
 # Each test's probes check the dependencies afresh (health/tests/test_readiness.py the cache).

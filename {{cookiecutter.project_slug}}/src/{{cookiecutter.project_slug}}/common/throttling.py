@@ -295,6 +295,7 @@ def purge_expired_throttle_counters(*, now: float | None = None) -> int:
 
 class AtomicRateThrottle(throttling.SimpleRateThrottle):
     limit: int
+    period: int
     hits: int
     ends_at: float
 {%- if cookiecutter.cache == "redis" %}
@@ -327,7 +328,7 @@ class AtomicRateThrottle(throttling.SimpleRateThrottle):
 {%- else %}
         window = count(key, period=period, now=self.now)
 {%- endif %}
-        self.limit, (self.hits, self.ends_at) = limit, window
+        self.limit, self.period, (self.hits, self.ends_at) = limit, period, window
         return window.hits <= limit
 
     def take_back(self, key: str) -> None:
@@ -335,7 +336,9 @@ class AtomicRateThrottle(throttling.SimpleRateThrottle):
         take_back(key, now=self.timer())
 
     def wait(self) -> float:
-        return max(self.ends_at - self.now, 0.0)
+        # The request that opened the window may have read the clock a moment after this
+        # one did: the wait is never longer than the window itself.
+        return min(max(self.ends_at - self.now, 0.0), float(self.period))
 
 
 # DRF's classes first: they pick the scope and identify the client, then call

@@ -6,9 +6,7 @@ requests are counted at the same time, as in production.
 
 import json
 import threading
-{%- if cookiecutter.cache == "redis" %}
 import time
-{%- endif %}
 from collections import Counter
 from collections.abc import Callable{% if cookiecutter.cache == "redis" %}, Iterator{% endif %}
 from concurrent.futures import ThreadPoolExecutor
@@ -236,6 +234,22 @@ def test_retry_after_is_the_time_left_in_the_window(
     assert response.status_code == 429
     # The window opened with the first request, moments ago, and lasts an hour.
     assert 3590 < int(response["Retry-After"]) <= 3600
+
+
+@pytest.mark.django_db
+def test_retry_after_is_never_longer_than_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under load, the concurrent request that opened the window read the clock after this
+    one did: its window ends more than a period after this request's clock."""
+    limit_scope(monkeypatch, "anon")
+    throttle = throttling.AnonRateThrottle()
+    key = "throttle_anon_203.0.113.9"
+    later = time.time() + 2
+    for _ in range(LIMIT):
+        throttling.count(key, period=3600, now=later)
+    monkeypatch.setattr(throttle, "timer", lambda: later - 2)
+
+    assert throttle.allow(key) is False
+    assert 3590 < throttle.wait() <= 3600
 {%- if cookiecutter.cache == "redis" %}
 
 
