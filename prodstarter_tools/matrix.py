@@ -42,6 +42,7 @@ PRESETS: dict[str, dict[str, str]] = {
         "python_version": "3.12",
         "project_slug": "py312_service_with_a_long_name",
         "use_sentry": "y",
+        "credits": "y",
     },
     "postgres-only": {"task_queue": "postgres", "cache": "postgres", "use_sentry": "y"},
     "no-tasks": {"task_queue": "none", "use_opentelemetry": "n", "use_sentry": "y"},

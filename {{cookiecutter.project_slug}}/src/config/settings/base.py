@@ -267,6 +267,9 @@ def seconds(value: float, *, name: str, zero: bool = False) -> float:
 # last, because they may extend what is above (INSTALLED_APPS, MIDDLEWARE, REST_FRAMEWORK).
 from config.settings.authentication import *  # noqa: E402, F403
 from config.settings.cache import *  # noqa: E402, F403
+{%- if cookiecutter.credits == "y" %}
+from config.settings.credits import *  # noqa: E402, F403
+{%- endif %}
 {%- if cookiecutter.use_sentry == "y" %}
 from config.settings.error_tracking import *  # noqa: E402, F403
 {%- endif %}

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class CreditsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "{{ cookiecutter.project_slug }}.credits"
+    label = "credits"
+    verbose_name = "Usage credits"
+
+    def ready(self) -> None:
+        from {{ cookiecutter.project_slug }}.common.exceptions import PROBLEM_TYPES
+
+        # The page /problems/insufficient-credits describes the error the services raise.
+        PROBLEM_TYPES["insufficient-credits"] = (
+            "Insufficient credits",
+            "The account has fewer credits available than the request needs; the needed and "
+            "available members give both amounts. Add credits, or wait for held ones to be "
+            "released, and send the request again.",
+        )

@@ -1,0 +1,27 @@
+"""``manage.py credits_check``: recompute every balance from its transfers.
+
+Exits 0 when the ledger adds up, and non-zero naming each account total that does not,
+which only a change made behind the services' back (SQL by hand, a restore gone wrong)
+can cause. A periodic job runs the same check and logs its outcome.
+"""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from {{ cookiecutter.project_slug }}.credits.selectors import credit_ledger_mismatches
+
+
+class Command(BaseCommand):
+    help = "Check that every credit balance equals the sum of its transfers."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        mismatches = credit_ledger_mismatches()
+        for mismatch in mismatches:
+            self.stderr.write(
+                f"account {mismatch.account_id}: {mismatch.total} is {mismatch.stored}, "
+                f"its transfers add up to {mismatch.recomputed}"
+            )
+        if mismatches:
+            raise CommandError(f"{len(mismatches)} credit totals do not match their transfers.")
+        self.stdout.write("Every credit balance matches its transfers.")

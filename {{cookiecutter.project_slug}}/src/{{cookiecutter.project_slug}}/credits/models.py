@@ -1,0 +1,124 @@
+"""Usage credits: an account per user and the immutable transfers that move its balance.
+
+Two-phase transfers, as TigerBeetle documents them: a reserve is a pending debit (a hold)
+that a capture posts, in whole or in part, or a release or an expiry voids, exactly once.
+The database keeps the invariants, whatever the code above it does:
+
+- an account is never overdrawn: credits_posted >= debits_posted + debits_pending (CHECK);
+- a hold is resolved at most once (a unique index on the resolving transfers' hold);
+- an idempotency key makes one transfer per account (a unique constraint);
+- a transfer is never changed or deleted (triggers, migration 0002).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+
+class CreditAccount(models.Model):
+    """A user's credits. The three totals change only with a transfer, under a row lock."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credit_account"
+    )
+    credits_posted = models.PositiveBigIntegerField(default=0)
+    debits_posted = models.PositiveBigIntegerField(default=0)
+    debits_pending = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(credits_posted__gte=F("debits_posted") + F("debits_pending")),
+                name="credits_account_never_overdrawn",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Credit account {self.pk}"
+
+    @property
+    def available(self) -> int:
+        return self.credits_posted - self.debits_posted - self.debits_pending
+
+
+class CreditTransfer(models.Model):
+    """One movement of credits; rows are only ever added."""
+
+    class Kind(models.TextChoices):
+        GRANT = "grant", "Grant"
+        RESERVE = "reserve", "Reserve"
+        CAPTURE = "capture", "Capture"
+        RELEASE = "release", "Release"
+        EXPIRE = "expire", "Expire"
+        ADJUST = "adjust", "Adjust"
+
+    class Source(models.TextChoices):
+        PAID = "paid", "Paid"
+        PROMOTIONAL = "promotional", "Promotional"
+
+    # The kinds that resolve a hold, each naming it in ``hold``.
+    RESOLUTIONS = (Kind.CAPTURE, Kind.RELEASE, Kind.EXPIRE)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="transfers")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # Credits moved: positive, except that an adjustment may take credits away (negative).
+    amount = models.BigIntegerField()
+    idempotency_key = models.CharField(max_length=255)
+    hold = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="resolutions"
+    )
+    # A reserve's timeout; a grant's optional expiry.
+    expires_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ("-created_at", "id")
+        indexes = (
+            models.Index(fields=("account", "-created_at"), name="credits_transfer_account"),
+            models.Index(
+                fields=("expires_at",),
+                condition=Q(kind="reserve"),
+                name="credits_transfer_hold_expiry",
+            ),
+        )
+        constraints = (
+            models.UniqueConstraint(
+                fields=("account", "idempotency_key"), name="credits_transfer_idempotent"
+            ),
+            models.UniqueConstraint(
+                fields=("hold",),
+                condition=Q(hold__isnull=False),
+                name="credits_hold_resolved_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) | (Q(kind="adjust") & ~Q(amount=0)),
+                name="credits_transfer_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=("capture", "release", "expire"), hold__isnull=False)
+                | (~Q(kind__in=("capture", "release", "expire")) & Q(hold__isnull=True)),
+                name="credits_transfer_resolves_a_hold",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="reserve") | Q(expires_at__isnull=False),
+                name="credits_reserve_has_a_timeout",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="grant") | ~Q(source=""),
+                name="credits_grant_has_a_source",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="adjust") | ~Q(reason=""),
+                name="credits_adjust_has_a_reason",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} ({self.pk})"

@@ -1,0 +1,202 @@
+"""Moving credits: every function posts one transfer, or returns the one its idempotency key
+already posted, in one transaction that holds the account's row lock.
+
+The lock orders the transfers of an account, so the balance checks here and the database's
+CHECK constraint always agree; different accounts never wait on each other.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from django.db import transaction
+from django.utils import timezone
+
+from {{ cookiecutter.project_slug }}.common.exceptions import ApplicationError, ConflictError
+from {{ cookiecutter.project_slug }}.credits.models import CreditAccount, CreditTransfer
+from {{ cookiecutter.project_slug }}.users.models import User
+
+logger = structlog.get_logger(__name__)
+
+Kind = CreditTransfer.Kind
+
+
+class InsufficientCreditsError(ApplicationError):
+    status_code = 402
+    type_slug = "insufficient-credits"
+    title = "Insufficient credits"
+
+    def __init__(self, *, needed: int, available: int) -> None:
+        super().__init__(
+            f"This needs {needed} credits and the account has {available} available.",
+            extra={"needed": needed, "available": available},
+        )
+
+
+class HoldResolvedError(ConflictError):
+    """The hold was captured, released or expired already."""
+
+
+class IdempotencyKeyReusedError(ConflictError):
+    """The key already posted a different transfer on this account."""
+
+
+@dataclass(frozen=True)
+class Movement:
+    """What a transfer does to its account's three totals."""
+
+    credits_posted: int = 0
+    debits_posted: int = 0
+    debits_pending: int = 0
+
+
+def credit_account_of(*, user: User) -> CreditAccount:
+    """The user's account, opened at zero the first time it is asked for."""
+    account, _ = CreditAccount.objects.get_or_create(user=user)
+    return account
+
+
+def _post(
+    *,
+    user: User,
+    idempotency_key: str,
+    movement: Movement,
+    fields: dict[str, Any],
+    computed: dict[str, Any] | None = None,
+) -> CreditTransfer:
+    """Post the transfer ``fields`` describe, moving the account's totals by ``movement``;
+    or return the transfer the key posted before, if its ``fields`` are the same.
+    ``computed`` fields (a timeout's end) differ on every call and are not compared."""
+    account_id = credit_account_of(user=user).pk
+    with transaction.atomic():
+        account = CreditAccount.objects.select_for_update().get(pk=account_id)
+        earlier = CreditTransfer.objects.filter(
+            account=account, idempotency_key=idempotency_key
+        ).first()
+        if earlier is not None:
+            if any(getattr(earlier, name) != value for name, value in fields.items()):
+                raise IdempotencyKeyReusedError(
+                    f"The idempotency key {idempotency_key!r} was used for another transfer."
+                )
+            return earlier
+        taken = movement.debits_posted + movement.debits_pending
+        if taken > account.available + movement.credits_posted:
+            raise InsufficientCreditsError(needed=taken, available=account.available)
+        account.credits_posted += movement.credits_posted
+        account.debits_posted += movement.debits_posted
+        account.debits_pending += movement.debits_pending
+        account.save(update_fields=("credits_posted", "debits_posted", "debits_pending"))
+        transfer = CreditTransfer.objects.create(
+            account=account, idempotency_key=idempotency_key, **fields, **(computed or {})
+        )
+    logger.info(
+        "credit_transfer",
+        transfer_id=str(transfer.pk),
+        account_id=account.pk,
+        kind=transfer.kind,
+        amount=transfer.amount,
+        hold_id=str(transfer.hold_id) if transfer.hold_id else None,
+    )
+    return transfer
+
+
+def _positive(amount: int) -> int:
+    if amount <= 0:
+        raise ApplicationError(f"The amount must be a positive number of credits, not {amount}.")
+    return amount
+
+
+def credit_grant(
+    *,
+    user: User,
+    amount: int,
+    idempotency_key: str,
+    source: str = CreditTransfer.Source.PAID,
+    expires_at: datetime | None = None,
+) -> CreditTransfer:
+    """Add ``amount`` credits, paid for or promotional, expiring at ``expires_at`` if given."""
+    return _post(
+        user=user,
+        idempotency_key=idempotency_key,
+        movement=Movement(credits_posted=_positive(amount)),
+        fields={"kind": Kind.GRANT, "amount": amount, "source": source, "expires_at": expires_at},
+    )
+
+
+def credit_adjust(*, user: User, amount: int, reason: str, idempotency_key: str) -> CreditTransfer:
+    """A staff correction: add credits (``amount`` > 0) or take them away (< 0)."""
+    if amount == 0:
+        raise ApplicationError("An adjustment moves credits: the amount cannot be 0.")
+    if not reason.strip():
+        raise ApplicationError("An adjustment needs a reason.")
+    movement = Movement(credits_posted=amount) if amount > 0 else Movement(debits_posted=-amount)
+    return _post(
+        user=user,
+        idempotency_key=idempotency_key,
+        movement=movement,
+        fields={"kind": Kind.ADJUST, "amount": amount, "reason": reason},
+    )
+
+
+def credit_reserve(
+    *, user: User, amount: int, idempotency_key: str, timeout: timedelta
+) -> CreditTransfer:
+    """Hold ``amount`` credits for work under way, until captured, released or ``timeout``."""
+    return _post(
+        user=user,
+        idempotency_key=idempotency_key,
+        movement=Movement(debits_pending=_positive(amount)),
+        fields={"kind": Kind.RESERVE, "amount": amount},
+        computed={"expires_at": timezone.now() + timeout},
+    )
+
+
+def _resolve(*, hold: CreditTransfer, kind: str, amount: int) -> CreditTransfer:
+    """Post the one transfer that resolves ``hold``; its key is the hold's, so a retry of
+    the same resolution returns it and any other resolution is refused."""
+    if hold.kind != Kind.RESERVE:
+        raise ApplicationError(f"Transfer {hold.pk} is a {hold.kind}, not a hold.")
+    key = f"resolve:{hold.pk}"
+    posted = amount if kind == Kind.CAPTURE else 0
+    try:
+        return _post(
+            user=hold.account.user,
+            idempotency_key=key,
+            movement=Movement(debits_posted=posted, debits_pending=-hold.amount),
+            fields={"kind": kind, "amount": amount, "hold": hold},
+        )
+    except IdempotencyKeyReusedError:
+        earlier = CreditTransfer.objects.get(account_id=hold.account_id, idempotency_key=key)
+        raise HoldResolvedError(
+            f"Hold {hold.pk} was resolved already: {earlier.kind} of {earlier.amount}."
+        ) from None
+
+
+def credit_capture(*, hold: CreditTransfer, amount: int | None = None) -> CreditTransfer:
+    """Charge ``amount`` of the hold (all of it by default); the rest goes back."""
+    charged = hold.amount if amount is None else _positive(amount)
+    if charged > hold.amount:
+        raise ApplicationError(f"Cannot capture {charged} credits of a hold of {hold.amount}.")
+    return _resolve(hold=hold, kind=Kind.CAPTURE, amount=charged)
+
+
+def credit_release(*, hold: CreditTransfer) -> CreditTransfer:
+    """Give the whole hold back: the work it was for will not be done."""
+    return _resolve(hold=hold, kind=Kind.RELEASE, amount=hold.amount)
+
+
+def credit_holds_expire(*, now: datetime | None = None) -> int:
+    """Expire every hold whose timeout has passed; the number expired."""
+    due = CreditTransfer.objects.filter(
+        kind=Kind.RESERVE, expires_at__lte=now or timezone.now(), resolutions__isnull=True
+    ).select_related("account__user")
+    expired = 0
+    for hold in due:
+        try:
+            _resolve(hold=hold, kind=Kind.EXPIRE, amount=hold.amount)
+        except HoldResolvedError:
+            continue  # captured or released since the query: not expired after all
+        expired += 1
+    logger.info("credit_holds_expired", count=expired)
+    return expired

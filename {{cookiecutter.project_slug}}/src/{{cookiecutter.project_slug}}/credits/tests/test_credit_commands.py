@@ -1,0 +1,76 @@
+from datetime import UTC, datetime
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from {{ cookiecutter.project_slug }}.credits.models import CreditAccount, CreditTransfer
+from {{ cookiecutter.project_slug }}.credits.selectors import credit_balance
+from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> str:
+    output = StringIO()
+    call_command(*args, stdout=output, stderr=output)
+    return output.getvalue()
+
+
+def test_an_operator_grants_credits_once_per_key() -> None:
+    user = UserFactory.create(email="ada@example.com")
+    grant = ["credits", "grant", "--user", "ada@example.com", "--amount", "20", "--key", "promo"]
+
+    first = run(*grant, "--source", "promotional", "--expires", "2030-01-31T00:00:00Z")
+    second = run(*grant, "--source", "promotional", "--expires", "2030-01-31T00:00:00Z")
+
+    assert "Granted 20 credits to ada@example.com" in first
+    assert second == first
+    transfer = CreditTransfer.objects.get()
+    assert transfer.source == "promotional"
+    assert transfer.expires_at == datetime(2030, 1, 31, tzinfo=UTC)
+    assert credit_balance(user=user).available == 20
+    assert run("credits", "balance", "--user", "ada@example.com") == (
+        "ada@example.com: 20 available, 0 held, 20 posted\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--user", "nobody@example.com", "--amount", "5"], "No user has the email address"),
+        (["--user", "ada@example.com", "--amount", "0"], "positive number of credits"),
+    ],
+)
+def test_a_wrong_grant_is_refused_with_the_reason(arguments: list[str], message: str) -> None:
+    UserFactory.create(email="ada@example.com")
+
+    with pytest.raises(CommandError, match=message):
+        run("credits", "grant", *arguments)
+
+    assert not CreditTransfer.objects.exists()
+
+
+def test_an_expiry_without_its_utc_offset_is_refused() -> None:
+    UserFactory.create(email="ada@example.com")
+    grant = ["credits", "grant", "--user", "ada@example.com", "--amount", "5"]
+
+    with pytest.raises(CommandError, match="not a date and time with its UTC offset"):
+        run(*grant, "--expires", "2030-01-31")
+
+
+def test_the_check_passes_a_ledger_that_adds_up_and_names_each_mismatch() -> None:
+    user = UserFactory.create(email="ada@example.com")
+    run("credits", "grant", "--user", "ada@example.com", "--amount", "20")
+    assert run("credits_check") == "Every credit balance matches its transfers.\n"
+
+    CreditAccount.objects.filter(user=user).update(credits_posted=25, debits_posted=1)
+    output = StringIO()
+    with pytest.raises(CommandError, match="2 credit totals do not match"):
+        call_command("credits_check", stdout=output, stderr=output)
+
+    account = CreditAccount.objects.get(user=user).pk
+    assert output.getvalue().splitlines() == [
+        f"account {account}: credits_posted is 25, its transfers add up to 20",
+        f"account {account}: debits_posted is 1, its transfers add up to 0",
+    ]
