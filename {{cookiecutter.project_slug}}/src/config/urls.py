@@ -60,6 +60,9 @@ urlpatterns = [
 {%- if cookiecutter.__has_bookmark_exports == "y" %}
     path("api/v1/bookmarks/exports/", include("{{ cookiecutter.project_slug }}.exports.urls")),
 {%- endif %}
+{%- if cookiecutter.credits == "y" %}
+    path("api/v1/credits/", include("{{ cookiecutter.project_slug }}.credits.urls")),
+{%- endif %}
 ]
 
 handler400 = "{{ cookiecutter.project_slug }}.common.views.bad_request"

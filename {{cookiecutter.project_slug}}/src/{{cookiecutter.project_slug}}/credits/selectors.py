@@ -1,6 +1,7 @@
 """Reading credits: a user's balance and transfers, and the ledger's own audit."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Abs
@@ -32,10 +33,22 @@ def credit_balance(*, user: User) -> Balance:
     )
 
 
-def credit_transfers(*, user: User, kind: str | None = None) -> QuerySet[CreditTransfer]:
-    """The user's transfers, newest first."""
+def credit_transfers(
+    *,
+    user: User,
+    kind: str | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+) -> QuerySet[CreditTransfer]:
+    """The user's transfers, newest first; of one kind, and from and before a time, if given."""
     transfers = CreditTransfer.objects.filter(account__user=user)
-    return transfers.filter(kind=kind) if kind else transfers
+    if kind is not None:
+        transfers = transfers.filter(kind=kind)
+    if created_after is not None:
+        transfers = transfers.filter(created_at__gte=created_after)
+    if created_before is not None:
+        transfers = transfers.filter(created_at__lt=created_before)
+    return transfers
 
 
 @dataclass(frozen=True)

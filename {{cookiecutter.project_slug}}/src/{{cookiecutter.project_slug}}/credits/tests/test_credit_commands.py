@@ -4,6 +4,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from tests.support.commands import command_output
+
 from {{ cookiecutter.project_slug }}.credits.models import CreditAccount, CreditTransfer
 from {{ cookiecutter.project_slug }}.credits.selectors import credit_balance
 from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
@@ -12,9 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def run(*args: str) -> str:
-    output = StringIO()
-    call_command(*args, stdout=output, stderr=output)
-    return output.getvalue()
+    return command_output(*args)
 
 
 def test_an_operator_grants_credits_once_per_key() -> None:

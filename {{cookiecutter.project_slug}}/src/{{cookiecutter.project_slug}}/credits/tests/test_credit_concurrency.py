@@ -5,9 +5,11 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import cast
 
 import pytest
 from django.db import connection
+from django.db.backends.postgresql.base import DatabaseWrapper
 
 from {{ cookiecutter.project_slug }}.credits.models import CreditAccount, CreditTransfer
 from {{ cookiecutter.project_slug }}.credits.selectors import (
@@ -27,6 +29,15 @@ from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
 THREADS = 50
+
+
+@pytest.fixture(autouse=True)
+def patient_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fifty threads queue for the pool's connections behind one row lock: on a busy
+    machine the last of them wait longer than the pool's timeout, which is there for
+    production's requests, not for this test."""
+    postgresql = cast(DatabaseWrapper, connection)
+    monkeypatch.setattr(postgresql.pool, "timeout", 60.0)
 
 
 def at_once[T](count: int, work: Callable[[int], T]) -> list[T]:

@@ -1,9 +1,10 @@
 import re
-from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from pytest_django.fixtures import Settings
+
+from tests.support.commands import command_output
 
 from {{ cookiecutter.project_slug }}.users.models import Role, User
 from {{ cookiecutter.project_slug }}.users.selectors import user_roles
@@ -14,9 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def role(*args: str) -> str:
     """Run ``manage.py role`` with ``args``; what it printed."""
-    out = StringIO()
-    call_command("role", *args, stdout=out)
-    return out.getvalue()
+    return command_output("role", *args)
 
 
 def test_createsuperuser_noinput_reads_email_and_password_from_the_environment(
