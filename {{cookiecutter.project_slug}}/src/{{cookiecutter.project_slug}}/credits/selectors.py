@@ -54,6 +54,7 @@ def credit_transfers(
 @dataclass(frozen=True)
 class Mismatch:
     account_id: int
+    email: str
     total: str
     stored: int
     recomputed: int
@@ -66,18 +67,23 @@ def credit_ledger_mismatches() -> list[Mismatch]:
         return Sum(field, filter=condition, default=0)
 
     unresolved = Q(transfers__kind=Kind.RESERVE, transfers__resolutions__isnull=True)
-    accounts = CreditAccount.objects.annotate(
-        granted=total(
-            Q(transfers__kind=Kind.GRANT) | Q(transfers__kind=Kind.ADJUST, transfers__amount__gt=0)
-        ),
-        charged=total(Q(transfers__kind=Kind.CAPTURE))
-        + Sum(
-            Abs("transfers__amount"),
-            filter=Q(transfers__kind=Kind.ADJUST, transfers__amount__lt=0),
-            default=0,
-        ),
-        held=total(unresolved),
-    ).order_by("pk")
+    accounts = (
+        CreditAccount.objects.annotate(
+            granted=total(
+                Q(transfers__kind=Kind.GRANT)
+                | Q(transfers__kind=Kind.ADJUST, transfers__amount__gt=0)
+            ),
+            charged=total(Q(transfers__kind=Kind.CAPTURE))
+            + Sum(
+                Abs("transfers__amount"),
+                filter=Q(transfers__kind=Kind.ADJUST, transfers__amount__lt=0),
+                default=0,
+            ),
+            held=total(unresolved),
+        )
+        .select_related("user")
+        .order_by("pk")
+    )
     mismatches = []
     for account in accounts:
         for name, stored, recomputed in (
@@ -86,5 +92,7 @@ def credit_ledger_mismatches() -> list[Mismatch]:
             ("debits_pending", account.debits_pending, account.held),
         ):
             if stored != recomputed:
-                mismatches.append(Mismatch(account.pk, name, stored, recomputed))
+                mismatches.append(
+                    Mismatch(account.pk, account.user.email, name, stored, recomputed)
+                )
     return mismatches

@@ -19,6 +19,12 @@ from {{ cookiecutter.project_slug }}.users.models import User
 
 logger = structlog.get_logger(__name__)
 
+# The most one transfer may move: far beyond any real use, and far enough below PostgreSQL's
+# bigint that the account's totals cannot overflow.
+MAX_AMOUNT = 10**12
+# An idempotency key's length in the database.
+MAX_KEY_LENGTH = CreditTransfer._meta.get_field("idempotency_key").max_length or 255
+
 Kind = CreditTransfer.Kind
 
 
@@ -36,6 +42,10 @@ class InsufficientCreditsError(ApplicationError):
 
 class HoldResolvedError(ConflictError):
     """The hold was captured, released or expired already."""
+
+
+class HoldExpiredError(ConflictError):
+    """The hold's timeout has passed: it can no longer be captured, only expire."""
 
 
 class IdempotencyKeyReusedError(ConflictError):
@@ -68,6 +78,10 @@ def _post(
     """Post the transfer ``fields`` describe, moving the account's totals by ``movement``;
     or return the transfer the key posted before, if its ``fields`` are the same.
     ``computed`` fields (a timeout's end) differ on every call and are not compared."""
+    if not idempotency_key.strip() or len(idempotency_key) > MAX_KEY_LENGTH:
+        raise ApplicationError(
+            f"An idempotency key is 1 to {MAX_KEY_LENGTH} characters, not blank."
+        )
     account_id = credit_account_of(user=user).pk
     with transaction.atomic():
         account = CreditAccount.objects.select_for_update().get(pk=account_id)
@@ -102,8 +116,10 @@ def _post(
 
 
 def _positive(amount: int) -> int:
-    if amount <= 0:
-        raise ApplicationError(f"The amount must be a positive number of credits, not {amount}.")
+    if not 0 < amount <= MAX_AMOUNT:
+        raise ApplicationError(
+            f"The amount must be a positive number of credits up to {MAX_AMOUNT}, not {amount}."
+        )
     return amount
 
 
@@ -126,8 +142,10 @@ def credit_grant(
 
 def credit_adjust(*, user: User, amount: int, reason: str, idempotency_key: str) -> CreditTransfer:
     """A staff correction: add credits (``amount`` > 0) or take them away (< 0)."""
-    if amount == 0:
-        raise ApplicationError("An adjustment moves credits: the amount cannot be 0.")
+    if amount == 0 or abs(amount) > MAX_AMOUNT:
+        raise ApplicationError(
+            f"An adjustment moves 1 to {MAX_AMOUNT} credits either way, not {amount}."
+        )
     if not reason.strip():
         raise ApplicationError("An adjustment needs a reason.")
     movement = Movement(credits_posted=amount) if amount > 0 else Movement(debits_posted=-amount)
@@ -143,6 +161,8 @@ def credit_reserve(
     *, user: User, amount: int, idempotency_key: str, timeout: timedelta
 ) -> CreditTransfer:
     """Hold ``amount`` credits for work under way, until captured, released or ``timeout``."""
+    if timeout <= timedelta(0):
+        raise ApplicationError(f"A hold's timeout must be in the future, not {timeout}.")
     return _post(
         user=user,
         idempotency_key=idempotency_key,
@@ -178,6 +198,11 @@ def credit_capture(*, hold: CreditTransfer, amount: int | None = None) -> Credit
     charged = hold.amount if amount is None else _positive(amount)
     if charged > hold.amount:
         raise ApplicationError(f"Cannot capture {charged} credits of a hold of {hold.amount}.")
+    earlier = hold.resolutions.first()
+    if earlier is None and hold.expires_at is not None and hold.expires_at <= timezone.now():
+        # Timed out: the work took longer than it was given. The hold is the expiry
+        # job's to void (credit_holds_expire); nothing is charged.
+        raise HoldExpiredError(f"Hold {hold.pk} timed out at {hold.expires_at.isoformat()}.")
     return _resolve(hold=hold, kind=Kind.CAPTURE, amount=charged)
 
 

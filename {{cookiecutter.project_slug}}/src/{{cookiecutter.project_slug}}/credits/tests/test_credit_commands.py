@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -8,6 +8,7 @@ from tests.support.commands import command_output
 
 from {{ cookiecutter.project_slug }}.credits.models import CreditAccount, CreditTransfer
 from {{ cookiecutter.project_slug }}.credits.selectors import credit_balance
+from {{ cookiecutter.project_slug }}.credits.services import credit_grant, credit_reserve
 from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,16 @@ def test_an_operator_grants_credits_once_per_key() -> None:
     [
         (["--user", "nobody@example.com", "--amount", "5"], "No user has the email address"),
         (["--user", "ada@example.com", "--amount", "0"], "positive number of credits"),
+        (["--user", "ada@example.com", "--amount", str(10**23)], "up to 1000000000000"),
+        (
+            ["--user", "ada@example.com", "--amount", "5", "--key", ""],
+            "idempotency key is 1 to 255",
+        ),
+        (["--user", "ada@example.com", "--amount", "5", "--key", "k" * 256], "idempotency key"),
+        (
+            ["--user", "ada@example.com", "--amount", "5", "--expires", "2020-01-31T00:00:00Z"],
+            "has passed",
+        ),
     ],
 )
 def test_a_wrong_grant_is_refused_with_the_reason(arguments: list[str], message: str) -> None:
@@ -71,6 +82,16 @@ def test_the_check_passes_a_ledger_that_adds_up_and_names_each_mismatch() -> Non
 
     account = CreditAccount.objects.get(user=user).pk
     assert output.getvalue().splitlines() == [
-        f"account {account}: credits_posted is 25, its transfers add up to 20",
-        f"account {account}: debits_posted is 1, its transfers add up to 0",
+        f"account {account} (ada@example.com): credits_posted is 25, its transfers add up to 20",
+        f"account {account} (ada@example.com): debits_posted is 1, its transfers add up to 0",
     ]
+
+
+def test_expire_holds_voids_the_timed_out_holds_and_says_how_many() -> None:
+    user = UserFactory.create()
+    credit_grant(user=user, amount=10, idempotency_key="welcome")
+    # Timed out a microsecond after it was made.
+    credit_reserve(user=user, amount=4, idempotency_key="job", timeout=timedelta(microseconds=1))
+
+    assert run("credits", "expire-holds") == "Holds expired: 1\n"
+    assert credit_balance(user=user).available == 10

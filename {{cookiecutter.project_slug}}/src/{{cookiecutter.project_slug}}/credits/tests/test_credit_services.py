@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from {{ cookiecutter.project_slug }}.credits.selectors import (
     credit_transfers,
 )
 from {{ cookiecutter.project_slug }}.credits.services import (
+    HoldExpiredError,
     HoldResolvedError,
     IdempotencyKeyReusedError,
     InsufficientCreditsError,
@@ -165,6 +167,48 @@ def test_the_expiry_job_expires_the_holds_whose_time_is_up(user: User) -> None:
     with pytest.raises(HoldResolvedError, match="expire"):
         credit_capture(hold=stale)
     assert credit_holds_expire(now=timezone.now() + HOLD * 2) == 0
+
+
+def test_a_hold_that_timed_out_cannot_be_captured_and_charges_nothing(user: User) -> None:
+    hold = credit_reserve(
+        user=user, amount=10, idempotency_key="slow", timeout=timedelta(microseconds=1)
+    )
+
+    with pytest.raises(HoldExpiredError, match="timed out"):
+        credit_capture(hold=hold)
+
+    assert credit_holds_expire() == 1
+    assert credit_balance(user=user).posted == 100
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda user: credit_grant(user=user, amount=10**12 + 1, idempotency_key="x"), "up to"),
+        (lambda user: credit_grant(user=user, amount=1, idempotency_key=" "), "key"),
+        (lambda user: credit_grant(user=user, amount=1, idempotency_key="k" * 256), "key"),
+        (
+            lambda user: credit_reserve(
+                user=user, amount=1, idempotency_key="y", timeout=timedelta(0)
+            ),
+            "timeout",
+        ),
+        (
+            lambda user: credit_adjust(
+                user=user, amount=-(10**12) - 1, reason="r", idempotency_key="z"
+            ),
+            "either way",
+        ),
+    ],
+    ids=["huge-amount", "blank-key", "long-key", "no-timeout", "huge-adjustment"],
+)
+def test_out_of_bounds_input_is_refused_before_the_database_sees_it(
+    user: User, call: Callable[[User], CreditTransfer], message: str
+) -> None:
+    with pytest.raises(ApplicationError, match=message):
+        call(user)
+
+    assert credit_balance(user=user).posted == 100
 
 
 def test_a_total_changed_behind_the_ledgers_back_is_a_mismatch(user: User) -> None:

@@ -3,7 +3,8 @@
 - ``credits grant --user ada@example.com --amount 100``: 100 paid credits for Ada;
   ``--source promotional``, ``--expires 2027-01-31T00:00:00Z`` and ``--key`` (the
   idempotency key: the same key grants once, however often the command runs) as needed;
-- ``credits balance --user ada@example.com``: her available, held and posted credits.
+- ``credits balance --user ada@example.com``: her available, held and posted credits;
+- ``credits expire-holds``: void the holds whose timeout has passed (schedule it).
 """
 
 import uuid
@@ -12,12 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from {{ cookiecutter.project_slug }}.common.exceptions import ApplicationError
 from {{ cookiecutter.project_slug }}.credits.models import CreditTransfer
 from {{ cookiecutter.project_slug }}.credits.selectors import credit_balance
-from {{ cookiecutter.project_slug }}.credits.services import credit_grant
+from {{ cookiecutter.project_slug }}.credits.services import credit_grant, credit_holds_expire
 from {{ cookiecutter.project_slug }}.users.models import User
 from {{ cookiecutter.project_slug }}.users.selectors import user_get_by_email
 
@@ -32,14 +34,18 @@ def aware_datetime(value: str) -> datetime:
         raise ArgumentTypeError(
             f"{value!r} is not a date and time with its UTC offset, e.g. 2027-01-31T00:00:00Z"
         )
+    if moment <= timezone.now():
+        raise ArgumentTypeError(f"{value!r} has passed: a grant's expiry is in the future")
     return moment
 
 
 class Command(BaseCommand):
-    help = "Grant credits to a user, or show a user's balance."
+    help = "Grant credits to a user, show a user's balance, or expire the timed-out holds."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{grant,balance}")
+        actions = parser.add_subparsers(
+            dest="action", required=True, metavar="{grant,balance,expire-holds}"
+        )
         grant = actions.add_parser("grant", help="add credits to the user's account")
         grant.add_argument("--user", required=True, metavar="EMAIL")
         grant.add_argument("--amount", required=True, type=int, metavar="N")
@@ -50,15 +56,20 @@ class Command(BaseCommand):
             "--expires",
             type=aware_datetime,
             metavar="ISO-8601",
-            help="when the unspent credits lapse, with its UTC offset",
+            help="recorded on the grant, with its UTC offset (lapsing is not automated yet)",
         )
         grant.add_argument("--key", help="idempotency key (default: a new one)")
         balance = actions.add_parser(
             "balance", help="the user's available, held and posted credits"
         )
         balance.add_argument("--user", required=True, metavar="EMAIL")
+        actions.add_parser("expire-holds", help="void every hold whose timeout has passed")
 
-    def handle(self, *args: Any, action: str, user: str, **options: Any) -> None:
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
+        if action == "expire-holds":
+            self.stdout.write(f"Holds expired: {credit_holds_expire()}")
+            return
+        user = options["user"]
         account_holder = self.get_user(user)
         if action == "grant":
             try:
@@ -67,7 +78,9 @@ class Command(BaseCommand):
                     amount=options["amount"],
                     source=options["source"],
                     expires_at=options["expires"],
-                    idempotency_key=options["key"] or f"manage-grant:{uuid.uuid4()}",
+                    idempotency_key=(
+                        f"manage-grant:{uuid.uuid4()}" if options["key"] is None else options["key"]
+                    ),
                 )
             except ApplicationError as error:
                 raise CommandError(error.detail) from error

@@ -19,9 +19,11 @@ class Command(BaseCommand):
         mismatches = credit_ledger_mismatches()
         for mismatch in mismatches:
             self.stderr.write(
-                f"account {mismatch.account_id}: {mismatch.total} is {mismatch.stored}, "
-                f"its transfers add up to {mismatch.recomputed}"
+                f"account {mismatch.account_id} ({mismatch.email}): {mismatch.total} is "
+                f"{mismatch.stored}, its transfers add up to {mismatch.recomputed}"
             )
+        if len(mismatches) == 1:
+            raise CommandError("1 credit total does not match its transfers.")
         if mismatches:
             raise CommandError(f"{len(mismatches)} credit totals do not match their transfers.")
         self.stdout.write("Every credit balance matches its transfers.")
