@@ -28,7 +28,7 @@ from {{ cookiecutter.project_slug }}.common.fields import (
     StrictCharField,
     StrictURLField,
 )
-from {{ cookiecutter.project_slug }}.common.pagination import DefaultPagination
+from {{ cookiecutter.project_slug }}.common.pagination import DefaultPagination, paginated_response
 from {{ cookiecutter.project_slug }}.users.models import User
 from {{ cookiecutter.project_slug }}.users.permissions import HasRoleAccess
 
@@ -121,10 +121,12 @@ class BookmarkListCreateApi(APIView):
     )
     def get(self, request: Request) -> Response:
         bookmarks = bookmark_list(user=cast(User, request.user), filters=request.query_params)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(bookmarks, request, view=self)
-        serializer = serializers.ListSerializer(page, child=BookmarkOutputSerializer())
-        return paginator.get_paginated_response(serializer.data)
+        return paginated_response(
+            queryset=bookmarks,
+            serializer_class=BookmarkOutputSerializer,
+            request=request,
+            view=self,
+        )
 
     @extend_schema(
         operation_id="bookmarks_create",

@@ -2,9 +2,12 @@ import re
 from typing import Any
 
 from django.core.paginator import EmptyPage, Page, Paginator
+from django.db.models import QuerySet
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 DIGITS = re.compile(r"[0-9]+")
@@ -99,3 +102,19 @@ class DefaultPagination(PageNumberPagination):
                 "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
             },
         ]
+
+
+def paginated_response(
+    *,
+    queryset: QuerySet[Any],
+    serializer_class: type[serializers.Serializer[Any]],
+    request: Request,
+    view: APIView,
+) -> Response:
+    """The page ``request`` asks for, as every list endpoint answers: count, next, previous
+    and the results, each given by ``serializer_class``. The view names its
+    pagination_class, which the OpenAPI schema reads too."""
+    paginator = view.pagination_class()  # type: ignore[attr-defined]
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    results = serializers.ListSerializer(page, child=serializer_class())
+    return paginator.get_paginated_response(results.data)  # type: ignore[no-any-return]

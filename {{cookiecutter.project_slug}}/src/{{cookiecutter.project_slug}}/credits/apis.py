@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from {{ cookiecutter.project_slug }}.common.fields import Rfc3339DateTimeField
-from {{ cookiecutter.project_slug }}.common.pagination import DefaultPagination
+from {{ cookiecutter.project_slug }}.common.pagination import DefaultPagination, paginated_response
 from {{ cookiecutter.project_slug }}.credits.models import CreditTransfer
 from {{ cookiecutter.project_slug }}.credits.selectors import (
     Balance,
@@ -101,7 +101,9 @@ class CreditTransferListApi(APIView):
         filters = CreditTransferFilterSerializer(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
         transfers = credit_transfers(user=cast(User, request.user), **filters.validated_data)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(transfers, request, view=self)
-        serializer = serializers.ListSerializer(page, child=CreditTransferOutputSerializer())
-        return paginator.get_paginated_response(serializer.data)
+        return paginated_response(
+            queryset=transfers,
+            serializer_class=CreditTransferOutputSerializer,
+            request=request,
+            view=self,
+        )
