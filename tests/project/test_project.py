@@ -49,11 +49,18 @@ class Project:
     def tasks(self) -> str:
         return self.answers["task_queue"]
 
+    @property
+    def needs_redis(self) -> bool:
+        return self.answers["cache"] == "redis" or self.tasks == "celery"
+
+    def empty_redis(self) -> str | None:
+        """Empty this preset's own Redis databases; the URL of the first (None without Redis)."""
+        first = 1 + RENDERED_SUITE_PROCESSES * PROJECT_PRESETS.index(self.preset)
+        return redis_url_for(first, numbers=RENDERED_SUITE_PROCESSES) if self.needs_redis else None
+
     def services(self) -> dict[str, str]:
         """REDIS_URL / CELERY_BROKER_URL for the options chosen, on this preset's own Redis db."""
-        needs_redis = self.answers["cache"] == "redis" or self.tasks == "celery"
-        first = 1 + RENDERED_SUITE_PROCESSES * PROJECT_PRESETS.index(self.preset)
-        redis_url = redis_url_for(first, numbers=RENDERED_SUITE_PROCESSES) if needs_redis else None
+        redis_url = self.empty_redis()
         env = {}
         if redis_url and self.answers["cache"] == "redis":
             env["REDIS_URL"] = redis_url
@@ -167,6 +174,9 @@ for _preset in PROJECT_PRESETS:
 @pytest.fixture
 def server(project, tmp_path):
     """Migrate a fresh database and serve the project with gunicorn under production settings."""
+    # Redis afresh too: the rate limits the rendered suite counted there (logins from
+    # 127.0.0.1 in the same window) would otherwise refuse the smoke test's logins.
+    project.empty_redis()
     env = project.production_env(project.database_url("smoke"))
     if project.tasks == "celery":
         env["CELERY_BROKER_URL"] = project.smoke_broker_url()
