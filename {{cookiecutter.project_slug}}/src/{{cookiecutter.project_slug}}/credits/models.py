@@ -17,6 +17,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+# The longest idempotency key a transfer stores; the services refuse longer ones.
+IDEMPOTENCY_KEY_LENGTH = 255
+
 
 class CreditAccount(models.Model):
     """A user's credits. The three totals change only with a transfer, under a row lock."""
@@ -68,7 +71,7 @@ class CreditTransfer(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     # Credits moved: positive, except that an adjustment may take credits away (negative).
     amount = models.BigIntegerField()
-    idempotency_key = models.CharField(max_length=255)
+    idempotency_key = models.CharField(max_length=IDEMPOTENCY_KEY_LENGTH)
     hold = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="resolutions"
     )

@@ -14,7 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from {{ cookiecutter.project_slug }}.common.exceptions import ApplicationError, ConflictError
-from {{ cookiecutter.project_slug }}.credits.models import CreditAccount, CreditTransfer
+from {{ cookiecutter.project_slug }}.credits.models import (
+    IDEMPOTENCY_KEY_LENGTH,
+    CreditAccount,
+    CreditTransfer,
+)
 from {{ cookiecutter.project_slug }}.users.models import User
 
 logger = structlog.get_logger(__name__)
@@ -22,8 +26,6 @@ logger = structlog.get_logger(__name__)
 # The most one transfer may move: far beyond any real use, and far enough below PostgreSQL's
 # bigint that the account's totals cannot overflow.
 MAX_AMOUNT = 10**12
-# An idempotency key's length in the database.
-MAX_KEY_LENGTH = CreditTransfer._meta.get_field("idempotency_key").max_length or 255
 
 Kind = CreditTransfer.Kind
 
@@ -78,9 +80,9 @@ def _post(
     """Post the transfer ``fields`` describe, moving the account's totals by ``movement``;
     or return the transfer the key posted before, if its ``fields`` are the same.
     ``computed`` fields (a timeout's end) differ on every call and are not compared."""
-    if not idempotency_key.strip() or len(idempotency_key) > MAX_KEY_LENGTH:
+    if not idempotency_key.strip() or len(idempotency_key) > IDEMPOTENCY_KEY_LENGTH:
         raise ApplicationError(
-            f"An idempotency key is 1 to {MAX_KEY_LENGTH} characters, not blank."
+            f"An idempotency key is 1 to {IDEMPOTENCY_KEY_LENGTH} characters, not blank."
         )
     account_id = credit_account_of(user=user).pk
     with transaction.atomic():
