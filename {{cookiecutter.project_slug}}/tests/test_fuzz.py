@@ -1,4 +1,5 @@
-"""Every operation of the live OpenAPI document, fuzzed as a logged-in member.
+"""Every operation of the live OpenAPI document, fuzzed as a logged-in member (as an
+admin where only admins may call it).
 
 schemathesis reads the schema the service serves, generates requests from it, valid
 and invalid alike, and sends them through the WSGI application to the test database.
@@ -13,8 +14,10 @@ import os
 import uuid
 from collections.abc import Iterator
 {%- if cookiecutter.auth == "session" %}
+from datetime import timedelta
 from importlib import import_module
 {%- endif %}
+from typing import Any
 
 import pytest
 import schemathesis
@@ -26,6 +29,10 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.urls import Resolver404, resolve
+{%- if cookiecutter.auth == "session" %}
+from django.utils import timezone
+{%- endif %}
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck
@@ -33,39 +40,100 @@ from hypothesis import settings as hypothesis_settings
 {%- if cookiecutter.auth == "jwt" %}
 from rest_framework_simplejwt.tokens import AccessToken
 {%- endif %}
+{%- if cookiecutter.credits == "y" %}
+from schemathesis.config import SchemathesisConfig
+{%- endif %}
 
 from {{ cookiecutter.project_slug }}.users.models import Role, User
+from {{ cookiecutter.project_slug }}.users.permissions import HasAdminRole
 from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
 
 # The document /api/schema/ serves, built at collection time, before the test database
 # exists (fetching it would pass the rate limit, which may count in the database).
 document = OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True))
+{%- if cookiecutter.credits == "y" %}
+# A valid request may also get 402, as it may get 409: whether the account has the credits
+# is the account's state, not a fault of the input (schemathesis's list, and 402).
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "checks": {
+            "positive_data_acceptance": {
+                "expected-statuses": ["2xx", "3xx", "401", "402", "403", "404", "409", "429", "5xx"]
+            }
+        }
+    }
+)
+schema = schemathesis.openapi.from_dict(json.loads(document), config=CONFIG)
+{%- else %}
 schema = schemathesis.openapi.from_dict(json.loads(document))
+{%- endif %}
 schema.app = get_wsgi_application()
 
-# The member the fuzzer acts as. Its credentials exist before the database does:
+# The users the fuzzer acts as, by role. Their credentials exist before the database does:
 # schemathesis builds some requests while it collects the tests. Each test creates the
-# member{% if cookiecutter.auth == "session" %} and its session{% endif %} anew, in the transaction it rolls back.
-FUZZ_MEMBER = User(id=uuid.UUID("0f0f0f0f-0000-4000-8000-000000000001"), email="fuzz@example.com")
+# users{% if cookiecutter.auth == "session" %} and their sessions{% endif %} anew, in the transaction it rolls back.
+FUZZ_USERS = {
+    role: User(id=uuid.UUID(f"0f0f0f0f-0000-4000-8000-00000000000{number}"), email=email)
+    for number, (role, email) in enumerate(
+        [(Role.MEMBER, "fuzz@example.com"), (Role.ADMIN, "boss@example.com")], start=1
+    )
+}
 {%- if cookiecutter.auth == "session" %}
-FUZZ_SESSION_KEY = "fuzzsession0000000000000000000001"
+FUZZ_SESSION_KEYS = {role: f"fuzzsession{index:022d}" for index, role in enumerate(FUZZ_USERS)}
 FUZZ_CSRF_SECRET = "FuzzCsrfSecret000000000000000001"
 {%- endif %}
 FUZZ_EXAMPLES = os.environ.get("FUZZ_EXAMPLES")
 
 
 @pytest.fixture(autouse=True)
-def fuzz_member(db: None) -> User:
-    member = UserFactory.create(id=FUZZ_MEMBER.id, email=FUZZ_MEMBER.email, role=Role.MEMBER)
+def fuzz_users(db: None) -> dict[Role, User]:
+    users = {
+        role: UserFactory.create(id=unsaved.id, email=unsaved.email, role=role)
+        for role, unsaved in FUZZ_USERS.items()
+    }
 {%- if cookiecutter.auth == "session" %}
-    # What django.contrib.auth.login() stores, under a key known in advance.
-    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key=FUZZ_SESSION_KEY)
-    session[SESSION_KEY] = str(member.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = member.get_session_auth_hash()
-    session.save(must_create=True)
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for role, user in users.items():
+        # What django.contrib.auth.login() stores, under a key known in advance. Written
+        # as a row: a SessionStore given a key it cannot load drops the key for a new one.
+        login = {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+        store.get_model_class().objects.create(
+            session_key=FUZZ_SESSION_KEYS[role],
+            session_data=store().encode(login),
+            expire_date=timezone.now() + timedelta(hours=1),
+        )
 {%- endif %}
-    return member
+    return users
+
+
+def role_for(path: str) -> Role:
+    """Admin for the operations only admins may call: as a member they would only ever
+    answer 403, and what they do with their input would go untested."""
+    try:
+        view = resolve(path).func
+    except Resolver404:
+        return Role.MEMBER
+    permissions = getattr(getattr(view, "view_class", None), "permission_classes", ())
+    return Role.ADMIN if HasAdminRole in permissions else Role.MEMBER
+
+
+@schemathesis.hook
+def map_body(context: schemathesis.HookContext, body: Any) -> Any:
+    """An admin's operation on a user named by email names the member: an address that
+    nobody has would only ever get a 404 (which tests of their own cover)."""
+    operation = context.operation
+    if (
+        operation is not None
+        and role_for(operation.path) == Role.ADMIN
+        and isinstance(body, dict)
+        and isinstance(body.get("email"), str)
+    ):
+        return {**body, "email": FUZZ_USERS[Role.MEMBER].email}
+    return body
 
 
 @pytest.fixture(autouse=True)
@@ -83,25 +151,60 @@ def keep_the_test_connection(db: None) -> Iterator[None]:
 
 # Applied to every request the fuzzer makes.
 @schema.auth(refresh_interval=None)
-class MemberCredentials:
-    def get(self, case: schemathesis.Case, context: schemathesis.AuthContext) -> dict[str, str]:
+class FuzzCredentials:
 {%- if cookiecutter.auth == "jwt" %}
-        return {"Authorization": f"Bearer {AccessToken.for_user(FUZZ_MEMBER)}"}
-{%- else %}
-        cookies = {
-            settings.SESSION_COOKIE_NAME: FUZZ_SESSION_KEY,
-            settings.CSRF_COOKIE_NAME: FUZZ_CSRF_SECRET,
-        }
-        return {
-            "Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items()),
-            "X-CSRFToken": FUZZ_CSRF_SECRET,
-        }
-{%- endif %}
+    def get(self, case: schemathesis.Case, context: schemathesis.AuthContext) -> dict[str, str]:
+        user = FUZZ_USERS[role_for(case.formatted_path)]
+        return {"Authorization": f"Bearer {AccessToken.for_user(user)}"}
 
     def set(
         self, case: schemathesis.Case, data: dict[str, str], context: schemathesis.AuthContext
     ) -> None:
         case.headers.update(data)
+{%- else %}
+    def get(self, case: schemathesis.Case, context: schemathesis.AuthContext) -> dict[str, str]:
+        return {
+            settings.SESSION_COOKIE_NAME: FUZZ_SESSION_KEYS[role_for(case.formatted_path)],
+            settings.CSRF_COOKIE_NAME: FUZZ_CSRF_SECRET,
+        }
+
+    def set(
+        self, case: schemathesis.Case, data: dict[str, str], context: schemathesis.AuthContext
+    ) -> None:
+        # As cookies, not a Cookie header: the WSGI client sends its own cookies in the
+        # header's place, and without any it drops the header (no session would arrive).
+        case.cookies.update(data)
+        case.headers["X-CSRFToken"] = FUZZ_CSRF_SECRET
+{%- endif %}
+
+
+def signed_in(path: str, method: str, **parts: Any) -> schemathesis.Case:
+    """A request to ``path`` with the credentials the fuzzer gives it."""
+    case = schema[path][method].Case(**parts)
+    credentials = FuzzCredentials()
+    context = schemathesis.AuthContext(operation=case.operation, app=schema.app)
+    credentials.set(case, credentials.get(case, context), context)
+    return case
+
+
+# Were its credentials refused, every operation would only answer 401, and pass.
+def test_the_fuzzer_is_signed_in_as_the_member() -> None:
+    response = signed_in("/api/v1/auth/me/", "GET").call(headers={"Accept-Encoding": "identity"})
+
+    assert response.status_code == 200, response.text
+    assert response.json()["email"] == FUZZ_USERS[Role.MEMBER].email
+{%- if cookiecutter.credits == "y" %}
+
+
+def test_the_fuzzer_is_an_admin_where_only_admins_may_act() -> None:
+    case = signed_in(
+        "/api/v1/credits/grants/", "POST", body={"email": "fuzz@example.com", "amount": 1}
+    )
+
+    response = case.call(headers={"Accept-Encoding": "identity"})
+
+    assert response.status_code == 201, response.text
+{%- endif %}
 
 
 @schema.parametrize()

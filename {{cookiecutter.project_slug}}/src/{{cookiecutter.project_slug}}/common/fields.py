@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, ClassVar
 
 from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 # Patterns in the dialect Python and ECMA-262 (the one OpenAPI names) share.
@@ -112,10 +114,6 @@ class StrictCharField(StrictStringMixin, serializers.CharField):
     pass
 
 
-class StrictEmailField(StrictStringMixin, serializers.EmailField):
-    pass
-
-
 class StrictURLField(StrictCharField):
     """An http or https URL with a domain name (not an IP address or localhost)."""
 
@@ -135,9 +133,20 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
+class StrictIntegerField(serializers.IntegerField):
+    """Only JSON integers: not "5", 5.0 or true."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        value: int = super().to_internal_value(data)
+        return value
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
 class Rfc3339DateTimeField(serializers.Field):
-    """An RFC 3339 date-time, offset required, read in UTC (parse_rfc3339); for query
-    parameters, which DRF's DateTimeField reads far more leniently."""
+    """An RFC 3339 date-time, offset required, read in UTC (parse_rfc3339), which DRF's
+    DateTimeField reads far more leniently (no offset, a date alone)."""
 
     default_error_messages: ClassVar[dict[str, Any]] = {
         "invalid": "Enter an RFC 3339 date-time with a UTC offset, e.g. 2025-01-31T09:30:00Z."

@@ -6,6 +6,8 @@ responses follow from what the operation accepts and requires.
 
 from typing import Any
 
+from drf_spectacular.utils import OpenApiResponse
+
 from {{ cookiecutter.project_slug }}.common.exceptions import PROBLEM_CONTENT_TYPE
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -52,6 +54,16 @@ def problem_response(description: str, schema: str = "Problem") -> dict[str, Any
     return {
         "description": description,
         "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+def documented_problems(descriptions: dict[int, str]) -> dict[tuple[int, str], OpenApiResponse]:
+    """A view's own problem responses, by status, for extend_schema(responses=...)."""
+    return {
+        (status, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+            {"$ref": "#/components/schemas/Problem"}, description=description
+        )
+        for status, description in descriptions.items()
     }
 
 

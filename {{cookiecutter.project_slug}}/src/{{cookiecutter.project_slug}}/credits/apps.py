@@ -17,3 +17,9 @@ class CreditsConfig(AppConfig):
             "available members give both amounts. Add credits, or wait for held ones to be "
             "released, and send the request again.",
         )
+        # And /problems/malformed-idempotency-key, the 422 of credits.idempotency.
+        PROBLEM_TYPES["malformed-idempotency-key"] = (
+            "Malformed idempotency key",
+            "The Idempotency-Key header is not 1 to 255 visible ASCII characters. Send the "
+            "request with a well-formed key, such as a new UUID, or without the header.",
+        )

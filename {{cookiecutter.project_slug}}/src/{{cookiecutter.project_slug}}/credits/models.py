@@ -125,3 +125,30 @@ class CreditTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} ({self.pk})"
+
+
+class IdempotentRequest(models.Model):
+    """A request sent with an Idempotency-Key header, and the response it got: a retry
+    with the same key and body gets that response again instead of acting twice.
+
+    Inserted before the request is handled and completed in the same transaction, so a
+    concurrent retry waits on the unique constraint and then reads the finished response.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    caller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=IDEMPOTENCY_KEY_LENGTH)
+    # SHA-256 of the method, path and body: a key sent again with anything else is refused.
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response_body = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        indexes = (models.Index(fields=("created_at",), name="credits_request_created"),)
+        constraints = (
+            models.UniqueConstraint(fields=("caller", "key"), name="credits_request_key_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"Request {self.key!r} of {self.caller_id}"

@@ -134,6 +134,10 @@ def credit_grant(
     expires_at: datetime | None = None,
 ) -> CreditTransfer:
     """Add ``amount`` credits, paid for or promotional, expiring at ``expires_at`` if given."""
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ApplicationError(
+            f"A grant's expiry must be in the future, not {expires_at.isoformat()}."
+        )
     return _post(
         user=user,
         idempotency_key=idempotency_key,

@@ -5,6 +5,8 @@
 - read_only: reads only;
 - an authenticated user without a role: nothing guarded by these classes.
 
+HasAdminRole guards what only staff may do, on any object or none.
+
 Which objects a user may see at all is the selectors' job: they scope querysets to the
 owner, so another owner's object is a 404 rather than a 403 that would confirm it exists.
 These classes decide what a user may do with what they can see.
@@ -45,3 +47,12 @@ class HasRoleAccess(BasePermission):
         if request.method in SAFE_METHODS:
             return is_owner and bool(roles)
         return is_owner and Role.MEMBER in roles
+
+
+class HasAdminRole(BasePermission):
+    """Only admins (and superusers), for every method."""
+
+    message = "Only an admin may do this."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return request.user.is_authenticated and Role.ADMIN in user_roles(user=request.user)

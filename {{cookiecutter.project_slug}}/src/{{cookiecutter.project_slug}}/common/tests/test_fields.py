@@ -9,6 +9,7 @@ from {{ cookiecutter.project_slug }}.common.fields import (
     Rfc3339DateTimeField,
     StrictBooleanField,
     StrictCharField,
+    StrictIntegerField,
     StrictURLField,
     parse_rfc3339,
 )
@@ -122,5 +123,14 @@ def test_a_boolean_field_takes_only_json_booleans() -> None:
     assert field.run_validation(True) is True
     assert field.run_validation(False) is False
     for value in ("true", "yes", 1, 0, "1"):
+        with pytest.raises(serializers.ValidationError):
+            field.run_validation(value)
+
+
+def test_an_integer_field_takes_only_json_integers_within_its_limits() -> None:
+    field = StrictIntegerField(min_value=1, max_value=10)
+
+    assert field.run_validation(10) == 10
+    for value in ("5", 5.0, True, None, 0, 11):
         with pytest.raises(serializers.ValidationError):
             field.run_validation(value)

@@ -10,6 +10,7 @@ from typing import cast
 import pytest
 from django.db import connection
 from django.db.backends.postgresql.base import DatabaseWrapper
+from rest_framework.test import APIClient
 
 from {{ cookiecutter.project_slug }}.credits.models import CreditAccount, CreditTransfer
 from {{ cookiecutter.project_slug }}.credits.selectors import (
@@ -99,6 +100,28 @@ def test_one_idempotency_key_sent_ten_times_at_once_posts_one_transfer() -> None
     transfers = at_once(10, lambda _: credit_grant(user=user, amount=25, idempotency_key="order-7"))
 
     assert {transfer.pk for transfer in transfers} == {transfers[0].pk}
+    assert CreditTransfer.objects.count() == 1
+    assert credit_balance(user=user).posted == 25
+
+
+def test_one_request_sent_ten_times_at_once_with_its_key_gets_ten_identical_responses() -> None:
+    user = UserFactory.create()
+    # A superuser: a transactional test's flush empties the role groups.
+    admin = UserFactory.create(is_superuser=True)
+    body = {"email": user.email, "amount": 25}
+
+    def send(_: int) -> tuple[int, bytes]:
+        client = APIClient()
+        client.force_authenticate(admin)
+        response = client.post(
+            "/api/v1/credits/grants/", body, format="json", headers={"Idempotency-Key": "order-7"}
+        )
+        return response.status_code, response.content
+
+    responses = at_once(10, send)
+
+    assert responses == [responses[0]] * 10
+    assert responses[0][0] == 201
     assert CreditTransfer.objects.count() == 1
     assert credit_balance(user=user).posted == 25
 

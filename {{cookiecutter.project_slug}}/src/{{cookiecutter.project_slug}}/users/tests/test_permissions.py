@@ -8,7 +8,7 @@ from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
 from {{ cookiecutter.project_slug }}.users.models import Role, User
-from {{ cookiecutter.project_slug }}.users.permissions import HasRoleAccess
+from {{ cookiecutter.project_slug }}.users.permissions import HasAdminRole, HasRoleAccess
 from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +71,15 @@ def test_admins_and_superusers_may_do_anything_to_any_object(method: str, admin:
     user = UserFactory.create(**admin)
 
     assert allowed(user, method, OwnedObject(owner_id=UserFactory.create().pk))
+
+
+@pytest.mark.parametrize("method", [READ, *WRITES])
+def test_only_admins_and_superusers_pass_the_admin_guard(method: str) -> None:
+    def passes(user: User | AnonymousUser) -> bool:
+        return HasAdminRole().has_permission(request_as(user, method), APIView())
+
+    assert passes(UserFactory.create(role=Role.ADMIN))
+    assert passes(UserFactory.create(is_superuser=True))
+    assert not passes(UserFactory.create(role=Role.MEMBER))
+    assert not passes(UserFactory.create())
+    assert not passes(AnonymousUser())
