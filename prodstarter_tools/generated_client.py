@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from http.cookies import SimpleCookie
 from pathlib import Path
 from types import ModuleType
+from typing import Callable
 
 import httpx
 
@@ -81,6 +82,36 @@ def proxied_httpx_client(browser: Browser) -> httpx.Client:
     )
 
 
+def check_credits(client: object, module: Callable[[str], ModuleType]) -> None:
+    """Grant credits to ourselves with an Idempotency-Key, twice; take some back; read the
+    balance and the grants of the last day."""
+    # The generator names the tag's package credits_: credits is a Python builtin.
+    models = module("models")
+    grant = models.CreditGrantInput(email=SUPERUSER["email"], amount=40, expires_in_days=30)
+    key = f"typed-client-{datetime.now(UTC).timestamp()}"
+    granted = [
+        module("api.credits_.credits_grants_create").sync_detailed(
+            client=client, body=grant, idempotency_key=key
+        )
+        for _ in range(2)
+    ]
+    assert [response.status_code for response in granted] == [201, 201], granted[0].content
+    assert granted[0].parsed.id == granted[1].parsed.id
+    assert granted[1].headers["Idempotent-Replayed"] == "true"
+    adjusted = module("api.credits_.credits_adjustments_create").sync_detailed(
+        client=client,
+        body=models.CreditAdjustInput(email=SUPERUSER["email"], amount=-15, reason="typed client"),
+    )
+    assert adjusted.status_code == 201, adjusted.content
+    balance = module("api.credits_.credits_balance_retrieve").sync(client=client)
+    assert (balance.available, balance.held, balance.posted) == (25, 0, 25), balance
+    a_day_ago = datetime.now(UTC).astimezone(timezone(timedelta(hours=23))) - timedelta(days=1)
+    page = module("api.credits_.credits_transfers_list").sync(
+        client=client, kind=models.CreditsTransfersListKind.GRANT, created_after=a_day_ago
+    )
+    assert [(transfer.kind, transfer.amount) for transfer in page.results] == [("grant", 40)]
+
+
 def check_generated_client(browser: Browser, output_dir: Path, package: str, answers: dict) -> None:
     """Log in, read who we are and, with the example app, create and filter a bookmark."""
     client_package = generate(browser, output_dir, package)
@@ -112,6 +143,8 @@ def check_generated_client(browser: Browser, output_dir: Path, package: str, ans
         module("api.auth.auth_csrf").sync(client=client)
     me = module("api.auth.auth_me").sync(client=client)
     assert me.email == SUPERUSER["email"], me
+    if answers["credits"] == "y":
+        check_credits(client, module)
     if answers["example_app"] != "y":
         return
     created = module("api.bookmarks.bookmarks_create").sync_detailed(

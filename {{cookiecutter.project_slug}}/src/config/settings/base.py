@@ -231,7 +231,7 @@ REST_FRAMEWORK: dict[str, Any] = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
-SPECTACULAR_SETTINGS = {
+SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": {{ cookiecutter.__project_name_literal }},
     "DESCRIPTION": {{ cookiecutter.__description_literal }},
     "VERSION": SERVICE_VERSION,
