@@ -11,9 +11,10 @@ from prodstarter_tools.harness import BUILD_DIR, render, run, uv_env
 from prodstarter_tools.matrix import VARIANTS
 from prodstarter_tools.tutorial import follow
 
-# The presets the tutorial is followed in: the default answers, and the one without the
-# example app (the tutorial must not lean on it), with session auth and another slug.
-PRESETS = ["default", "minimal"]
+# The presets the tutorial is followed in: the default answers, the one without the
+# example app (the tutorial must not lean on it), with session auth and another slug, and
+# the one with credits, whose tutorial goes on to charge for notes.
+PRESETS = ["default", "minimal", "py312"]
 # What the tutorial promises to pass at the end.
 GATES = "make lint typecheck check test"
 

@@ -52,14 +52,21 @@ from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
 # exists (fetching it would pass the rate limit, which may count in the database).
 document = OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True))
 {%- if cookiecutter.credits == "y" %}
-# A valid request may also get 402, as it may get 409: whether the account has the credits
-# is the account's state, not a fault of the input (schemathesis's list, and 402).
+# Any request to a charged operation may get 402, valid or not: like a missing login, a
+# caller without the credits is refused before its input is read (schemathesis's lists
+# of the statuses each kind of request may get, and 402).
 CONFIG = SchemathesisConfig.from_dict(
     {
         "checks": {
             "positive_data_acceptance": {
                 "expected-statuses": ["2xx", "3xx", "401", "402", "403", "404", "409", "429", "5xx"]
-            }
+            },
+            "negative_data_rejection": {
+                "expected-statuses": [
+                    *("400", "401", "402", "403", "404", "405", "406", "409"),
+                    *("415", "422", "428", "429", "5xx"),
+                ]
+            },
         }
     }
 )
