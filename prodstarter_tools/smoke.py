@@ -64,8 +64,22 @@ def log_in(browser: Browser, auth: str) -> None:
     assert me.json()["email"] == SUPERUSER["email"]
 
 
-def check_export_runs_on_the_worker(browser: Browser, worker_log: Path, bookmark_url: str) -> None:
-    """An API call enqueues a task; the real worker runs it; the API shows the effect."""
+def check_export_runs_on_the_worker(
+    browser: Browser, worker_log: Path, bookmark_url: str, *, credits: bool = False
+) -> None:
+    """An API call enqueues a task; the real worker runs it; the API shows the effect.
+    With credits, the export is refused until an admin grants some, and the worker's build
+    charges its cost (EXPORT_CREDIT_COST, 1)."""
+    if credits:
+        refused = browser.request("POST", "/api/v1/bookmarks/exports/")
+        assert refused.status_code == 402, refused.text
+        granted = browser.request(
+            "POST",
+            "/api/v1/credits/grants/",
+            json={"email": SUPERUSER["email"], "amount": 5},
+            headers={"Idempotency-Key": f"smoke-{uuid.uuid4()}"},
+        )
+        assert granted.status_code == 201, granted.text
     request_id = f"export-{uuid.uuid4().hex}"
     created = browser.request("POST", "/api/v1/bookmarks/exports/", headers={"X-Request-ID": request_id})
     assert created.status_code == 202, created.text
@@ -81,3 +95,6 @@ def check_export_runs_on_the_worker(browser: Browser, worker_log: Path, bookmark
     assert any(line.get("request_id") == request_id for line in worker_lines), (
         "the worker's JSON log lines should carry the id of the request that enqueued the task"
     )
+    if credits:
+        balance = browser.request("GET", "/api/v1/credits/balance/").json()
+        assert balance == {"available": 4, "held": 0, "posted": 4}, balance

@@ -325,7 +325,10 @@ def check_served_api(project: Project, browser: Browser, log_path: Path) -> None
         assert {"title", "url"} <= set(errors)
         if project.tasks != "none":
             check_export_runs_on_the_worker(
-                browser, log_path.parent / "worker.log", "https://djangoproject.com"
+                browser,
+                log_path.parent / "worker.log",
+                "https://djangoproject.com",
+                credits=project.answers["credits"] == "y",
             )
     else:
         assert_problem(browser.request("GET", "/api/v1/no-such-resource/"), 404)

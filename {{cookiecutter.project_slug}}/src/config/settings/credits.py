@@ -12,3 +12,9 @@ SPECTACULAR_SETTINGS = {
         "{{ cookiecutter.project_slug }}.credits.schema.add_credit_costs",
     ],
 }
+{%- if cookiecutter.__has_bookmark_exports == "y" %}
+
+# What a bookmark export costs: held when it is asked for, charged when it is built,
+# given back when it fails (exports.services and exports.builds). 0 makes exports free.
+EXPORT_CREDIT_COST = 1
+{%- endif %}

@@ -80,4 +80,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
     },
 {%- endif %}
+{%- if cookiecutter.credits == "y" %}
+    # Timed-out credit holds and old Idempotency-Keys; the ledger's check (credits.tasks).
+    "credits-upkeep": {
+        "task": "{{ cookiecutter.project_slug }}.credits.tasks.credits_upkeep",
+        "schedule": crontab(),
+    },
+    "credits-reconcile": {
+        "task": "{{ cookiecutter.project_slug }}.credits.tasks.credits_reconcile",
+        "schedule": crontab(minute="41"),
+    },
+{%- endif %}
 }

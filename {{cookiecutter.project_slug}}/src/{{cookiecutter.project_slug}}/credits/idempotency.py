@@ -14,7 +14,6 @@ import json
 import re
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django.db import transaction
@@ -33,8 +32,6 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 # Visible ASCII: what any HTTP client sends unchanged (a UUID is the usual choice).
 KEY_PATTERN = "^[!-~]{1," + str(IDEMPOTENCY_KEY_LENGTH) + "}$"
-# How long a key is remembered: a day of retries, as the usual payment APIs keep them.
-RETENTION = timedelta(hours=24)
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     HEADER,
@@ -108,9 +105,3 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
         return response
 
     return respond
-
-
-def idempotent_requests_forget(*, before: datetime) -> int:
-    """Forget the keys sent before ``before``; how many were forgotten."""
-    forgotten, _ = IdempotentRequest.objects.filter(created_at__lt=before).delete()
-    return forgotten

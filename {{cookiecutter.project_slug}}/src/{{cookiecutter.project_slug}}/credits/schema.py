@@ -16,7 +16,7 @@ def add_credit_costs(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
                 continue
             operation["description"] = (
                 f"{operation.get('description', '')}\n\nCosts {cost} credit"
-                f"{'' if cost == 1 else 's'} per successful call."
+                f"{'' if cost == 1 else 's'}; a call that fails is not charged."
             ).strip()
             operation.setdefault("responses", {}).setdefault(
                 "402", problem_response("The caller has too few credits available.")

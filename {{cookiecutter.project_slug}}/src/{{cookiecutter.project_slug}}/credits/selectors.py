@@ -1,5 +1,6 @@
 """Reading credits: a user's balance and transfers, and the ledger's own audit."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -96,3 +97,10 @@ def credit_ledger_mismatches() -> list[Mismatch]:
                     Mismatch(account.pk, account.user.email, name, stored, recomputed)
                 )
     return mismatches
+
+
+def credit_hold(*, user_id: uuid.UUID, idempotency_key: str) -> CreditTransfer | None:
+    """The hold ``idempotency_key`` reserved on the user's account, if any."""
+    return CreditTransfer.objects.filter(
+        account__user_id=user_id, idempotency_key=idempotency_key, kind=Kind.RESERVE
+    ).first()

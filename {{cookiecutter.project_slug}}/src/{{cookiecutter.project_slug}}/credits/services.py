@@ -18,7 +18,9 @@ from {{ cookiecutter.project_slug }}.credits.models import (
     IDEMPOTENCY_KEY_LENGTH,
     CreditAccount,
     CreditTransfer,
+    IdempotentRequest,
 )
+from {{ cookiecutter.project_slug }}.credits.selectors import Mismatch, credit_ledger_mismatches
 from {{ cookiecutter.project_slug }}.users.models import User
 
 logger = structlog.get_logger(__name__)
@@ -26,6 +28,9 @@ logger = structlog.get_logger(__name__)
 # The most one transfer may move: far beyond any real use, and far enough below PostgreSQL's
 # bigint that the account's totals cannot overflow.
 MAX_AMOUNT = 10**12
+# How long an Idempotency-Key is remembered (credits.idempotency): a day of retries, as the
+# usual payment APIs keep them.
+IDEMPOTENT_REQUEST_RETENTION = timedelta(hours=24)
 
 Kind = CreditTransfer.Kind
 
@@ -231,3 +236,38 @@ def credit_holds_expire(*, now: datetime | None = None) -> int:
         expired += 1
     logger.info("credit_holds_expired", count=expired)
     return expired
+
+
+def idempotent_requests_forget(*, before: datetime) -> int:
+    """Forget the Idempotency-Keys sent before ``before``; how many were forgotten."""
+    forgotten, _ = IdempotentRequest.objects.filter(created_at__lt=before).delete()
+    return forgotten
+
+
+def credits_upkeep(*, now: datetime | None = None) -> dict[str, int]:
+    """The credits' periodic upkeep, every minute: expire the holds whose timeout has
+    passed, and forget the Idempotency-Keys older than IDEMPOTENT_REQUEST_RETENTION."""
+    now = now or timezone.now()
+    done = {
+        "holds_expired": credit_holds_expire(now=now),
+        "keys_forgotten": idempotent_requests_forget(before=now - IDEMPOTENT_REQUEST_RETENTION),
+    }
+    logger.info("credits_upkeep_finished", **done)
+    return done
+
+
+def credit_ledger_reconcile() -> list[Mismatch]:
+    """``manage.py credits_check`` as a periodic job: an error line for each account total
+    that differs from its transfers (account ids and amounts, no personal data), then one
+    line with the count, which alerts can follow."""
+    mismatches = credit_ledger_mismatches()
+    for mismatch in mismatches:
+        logger.error(
+            "credits_check_mismatch",
+            account_id=mismatch.account_id,
+            total=mismatch.total,
+            stored=mismatch.stored,
+            recomputed=mismatch.recomputed,
+        )
+    logger.info("credits_check_finished", mismatches=len(mismatches))
+    return mismatches

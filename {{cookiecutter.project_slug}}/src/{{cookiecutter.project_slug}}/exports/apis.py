@@ -1,14 +1,16 @@
 import uuid
 from typing import cast
 
-from drf_spectacular.utils import extend_schema
+{% if cookiecutter.credits == "y" %}from django.conf import settings
+{% endif %}from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from {{ cookiecutter.project_slug }}.exports.models import BookmarkExport
+{% if cookiecutter.credits == "y" %}from {{ cookiecutter.project_slug }}.credits.charging import COST_EXTENSION
+{% endif %}from {{ cookiecutter.project_slug }}.exports.models import BookmarkExport
 from {{ cookiecutter.project_slug }}.exports.selectors import bookmark_export_get
 from {{ cookiecutter.project_slug }}.exports.services import bookmark_export_create
 from {{ cookiecutter.project_slug }}.users.models import User
@@ -44,6 +46,10 @@ class BookmarkExportCreateApi(APIView):
         tags=["bookmarks"],
         request=None,
         responses={202: BookmarkExportOutputSerializer},
+{%- if cookiecutter.credits == "y" %}
+        # credits.schema states the cost, and the 402 of a caller without enough credits.
+        extensions={COST_EXTENSION: settings.EXPORT_CREDIT_COST},
+{%- endif %}
     )
     def post(self, request: Request) -> Response:
         export = bookmark_export_create(owner=cast(User, request.user))

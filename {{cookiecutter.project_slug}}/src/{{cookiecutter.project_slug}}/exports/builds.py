@@ -7,15 +7,34 @@ import csv
 import io
 import uuid
 from collections.abc import Iterable
+{%- if cookiecutter.credits == "y" %}
+from datetime import timedelta
+{%- endif %}
 
 import structlog
 from django.db import transaction
 from django.utils import timezone
 
 from {{ cookiecutter.project_slug }}.bookmarks.models import Bookmark
+{%- if cookiecutter.credits == "y" %}
+from {{ cookiecutter.project_slug }}.credits.selectors import credit_hold
+from {{ cookiecutter.project_slug }}.credits.services import (
+    HoldExpiredError,
+    HoldResolvedError,
+    credit_capture,
+    credit_release,
+)
+{%- endif %}
 from {{ cookiecutter.project_slug }}.exports.models import BookmarkExport
 
 logger = structlog.get_logger(__name__)
+{%- if cookiecutter.credits == "y" %}
+
+# How long an export's credits stay held: past every retry and resend of its build. An
+# export still unbuilt by then has failed (tasks.py), and if nothing gave the credits back,
+# the hold's expiry does.
+EXPORT_HOLD_TIMEOUT = timedelta(days=1)
+{%- endif %}
 
 CSV_COLUMNS = ("title", "url", "notes", "is_favorite", "created_at")
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
@@ -46,6 +65,10 @@ def bookmark_export_build(*, export_id: uuid.UUID) -> BookmarkExport | None:
         export.status = BookmarkExport.Status.DONE
         export.finished_at = timezone.now()
         export.save(update_fields=["csv", "bookmark_count", "status", "finished_at"])
+{%- if cookiecutter.credits == "y" %}
+        # In the same transaction: charged if and only if the export is done.
+        charge_for_export(export)
+{%- endif %}
     logger.info("bookmark_export.built", export_id=str(export_id), bookmark_count=len(bookmarks))
     return export
 
@@ -57,6 +80,41 @@ def bookmark_export_fail(*, export_id: uuid.UUID) -> None:
     ).update(status=BookmarkExport.Status.FAILED, finished_at=timezone.now())
     if failed:
         logger.warning("bookmark_export.failed", export_id=str(export_id))
+{%- if cookiecutter.credits == "y" %}
+        refund_export(export_id=export_id)
+{%- endif %}
+{%- if cookiecutter.credits == "y" %}
+
+
+def export_hold_key(export_id: uuid.UUID) -> str:
+    """The idempotency key of the hold an export's credits are reserved under (services.py)."""
+    return f"export:{export_id}"
+
+
+def charge_for_export(export: BookmarkExport) -> None:
+    """Capture the export's hold; an export asked for while it was free has none."""
+    hold = credit_hold(user_id=export.owner_id, idempotency_key=export_hold_key(export.pk))
+    if hold is None:
+        return
+    try:
+        credit_capture(hold=hold)
+    except (HoldExpiredError, HoldResolvedError) as exc:
+        # Built after its hold timed out: the work is done, the charge is forgone.
+        logger.warning("bookmark_export.not_charged", export_id=str(export.pk), reason=str(exc))
+
+
+def refund_export(*, export_id: uuid.UUID) -> None:
+    """Give a failed export's held credits back (unless its hold expired already)."""
+    export = BookmarkExport.objects.get(pk=export_id)
+    hold = credit_hold(user_id=export.owner_id, idempotency_key=export_hold_key(export_id))
+    if hold is None:
+        return
+    try:
+        credit_release(hold=hold)
+    except HoldResolvedError:
+        # Expired already, which gave the credits back.
+        logger.info("bookmark_export.hold_already_resolved", export_id=str(export_id))
+{%- endif %}
 
 
 def render_csv(bookmarks: Iterable[Bookmark]) -> str:

@@ -96,11 +96,14 @@ def bookmark_exports_resend_pending(*, older_than: timedelta = RESEND_PENDING_AF
     """
     now = timezone.now()
     pending = BookmarkExport.objects.filter(status=BookmarkExport.Status.PENDING)
-    given_up = pending.filter(created_at__lt=now - GIVE_UP_PENDING_AFTER).update(
-        status=BookmarkExport.Status.FAILED, finished_at=now
+    given_up = list(
+        pending.filter(created_at__lt=now - GIVE_UP_PENDING_AFTER).values_list("pk", flat=True)
     )
+    for export_id in given_up:
+        # As a task that failed for good: marked failed{% if cookiecutter.credits == "y" %}, its held credits given back{% endif %}.
+        builds.bookmark_export_fail(export_id=export_id)
     if given_up:
-        logger.warning("bookmark_export.given_up", export_count=given_up)
+        logger.warning("bookmark_export.given_up", export_count=len(given_up))
     stale = pending.filter(created_at__lt=now - older_than).order_by("created_at")
     export_ids = list(stale.values_list("pk", flat=True)[:RESEND_BATCH_SIZE])
     for export_id in export_ids:

@@ -112,5 +112,5 @@ def test_the_schema_states_the_cost_and_the_402() -> None:
 
     operation = document["paths"]["/charged/"]["post"]
     assert operation["x-credit-cost"] == 3
-    assert "Costs 3 credits per successful call." in operation["description"]
+    assert "Costs 3 credits; a call that fails is not charged." in operation["description"]
     assert operation["responses"]["402"]["content"]["application/problem+json"]

@@ -87,11 +87,11 @@ def test_the_check_passes_a_ledger_that_adds_up_and_names_each_mismatch() -> Non
     ]
 
 
-def test_expire_holds_voids_the_timed_out_holds_and_says_how_many() -> None:
+def test_upkeep_voids_the_timed_out_holds_and_says_how_many() -> None:
     user = UserFactory.create()
     credit_grant(user=user, amount=10, idempotency_key="welcome")
     # Timed out a microsecond after it was made.
     credit_reserve(user=user, amount=4, idempotency_key="job", timeout=timedelta(microseconds=1))
 
-    assert run("credits", "expire-holds") == "Holds expired: 1\n"
+    assert run("credits", "upkeep") == "Holds expired: 1; Idempotency-Keys forgotten: 0\n"
     assert credit_balance(user=user).available == 10

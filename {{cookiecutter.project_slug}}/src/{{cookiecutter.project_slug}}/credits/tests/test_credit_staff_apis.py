@@ -9,10 +9,9 @@ from rest_framework.test import APIClient
 
 from tests.support.problems import assert_problem
 
-from {{ cookiecutter.project_slug }}.credits.idempotency import idempotent_requests_forget
 from {{ cookiecutter.project_slug }}.credits.models import CreditTransfer
 from {{ cookiecutter.project_slug }}.credits.selectors import credit_balance
-from {{ cookiecutter.project_slug }}.credits.services import credit_grant
+from {{ cookiecutter.project_slug }}.credits.services import credit_grant, idempotent_requests_forget
 from {{ cookiecutter.project_slug }}.users.models import Role, User
 from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
 

@@ -4,7 +4,8 @@
   ``--source promotional``, ``--expires 2027-01-31T00:00:00Z`` and ``--key`` (the
   idempotency key: the same key grants once, however often the command runs) as needed;
 - ``credits balance --user ada@example.com``: her available, held and posted credits;
-- ``credits expire-holds``: void the holds whose timeout has passed (schedule it).
+- ``credits upkeep``: void the holds whose timeout has passed and forget Idempotency-Keys
+  older than a day; the task queue runs it every minute (without one, schedule it).
 """
 
 import uuid
@@ -19,7 +20,7 @@ from django.utils.dateparse import parse_datetime
 from {{ cookiecutter.project_slug }}.common.exceptions import ApplicationError
 from {{ cookiecutter.project_slug }}.credits.models import CreditTransfer
 from {{ cookiecutter.project_slug }}.credits.selectors import credit_balance
-from {{ cookiecutter.project_slug }}.credits.services import credit_grant, credit_holds_expire
+from {{ cookiecutter.project_slug }}.credits.services import credit_grant, credits_upkeep
 from {{ cookiecutter.project_slug }}.users.models import User
 from {{ cookiecutter.project_slug }}.users.selectors import user_get_by_email
 
@@ -44,7 +45,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(
-            dest="action", required=True, metavar="{grant,balance,expire-holds}"
+            dest="action", required=True, metavar="{grant,balance,upkeep}"
         )
         grant = actions.add_parser("grant", help="add credits to the user's account")
         grant.add_argument("--user", required=True, metavar="EMAIL")
@@ -63,11 +64,17 @@ class Command(BaseCommand):
             "balance", help="the user's available, held and posted credits"
         )
         balance.add_argument("--user", required=True, metavar="EMAIL")
-        actions.add_parser("expire-holds", help="void every hold whose timeout has passed")
+        actions.add_parser(
+            "upkeep", help="void the timed-out holds, forget Idempotency-Keys older than a day"
+        )
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
-        if action == "expire-holds":
-            self.stdout.write(f"Holds expired: {credit_holds_expire()}")
+        if action == "upkeep":
+            done = credits_upkeep()
+            self.stdout.write(
+                f"Holds expired: {done['holds_expired']}; "
+                f"Idempotency-Keys forgotten: {done['keys_forgotten']}"
+            )
             return
         user = options["user"]
         account_holder = self.get_user(user)
