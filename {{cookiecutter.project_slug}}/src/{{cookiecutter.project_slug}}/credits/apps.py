@@ -23,3 +23,11 @@ class CreditsConfig(AppConfig):
             "The Idempotency-Key header is not 1 to 255 visible ASCII characters. Send the "
             "request with a well-formed key, such as a new UUID, or without the header.",
         )
+{%- if cookiecutter.use_prometheus == "y" %}
+
+        from {{ cookiecutter.project_slug }}.credits.metrics import CreditLedgerCollector
+        from {{ cookiecutter.project_slug }}.metrics.collectors import SCRAPE_TIME_COLLECTORS
+
+        # /metrics reports what the ledger holds, read from the database when scraped.
+        SCRAPE_TIME_COLLECTORS.append(CreditLedgerCollector())
+{%- endif %}

@@ -90,6 +90,12 @@ class CreditTransfer(models.Model):
                 condition=Q(kind="reserve"),
                 name="credits_transfer_hold_expiry",
             ),
+            # The expiries of the last hour, which /metrics counts.
+            models.Index(
+                fields=("created_at",),
+                condition=Q(kind="expire"),
+                name="credits_transfer_expired",
+            ),
         )
         constraints = (
             models.UniqueConstraint(
@@ -152,3 +158,14 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Request {self.key!r} of {self.caller_id}"
+
+
+class LedgerCheck(models.Model):
+    """One run of the ledger's check (credits_check): when, and how many totals differed.
+    /metrics reports the latest, for an alert."""
+
+    checked_at = models.DateTimeField(default=timezone.now, db_index=True)
+    mismatches = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"Ledger check at {self.checked_at.isoformat()}: {self.mismatches} mismatches"

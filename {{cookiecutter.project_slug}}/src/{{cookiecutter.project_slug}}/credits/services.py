@@ -14,11 +14,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from {{ cookiecutter.project_slug }}.common.exceptions import ApplicationError, ConflictError
+{%- if cookiecutter.use_prometheus == "y" %}
+from {{ cookiecutter.project_slug }}.credits.metrics import count_transfer
+{%- endif %}
 from {{ cookiecutter.project_slug }}.credits.models import (
     IDEMPOTENCY_KEY_LENGTH,
     CreditAccount,
     CreditTransfer,
     IdempotentRequest,
+    LedgerCheck,
 )
 from {{ cookiecutter.project_slug }}.credits.selectors import Mismatch, credit_ledger_mismatches
 from {{ cookiecutter.project_slug }}.users.models import User
@@ -31,6 +35,8 @@ MAX_AMOUNT = 10**12
 # How long an Idempotency-Key is remembered (credits.idempotency): a day of retries, as the
 # usual payment APIs keep them.
 IDEMPOTENT_REQUEST_RETENTION = timedelta(hours=24)
+# How long the outcome of each run of the ledger's check is kept.
+LEDGER_CHECK_RETENTION = timedelta(days=90)
 
 Kind = CreditTransfer.Kind
 
@@ -111,6 +117,9 @@ def _post(
         transfer = CreditTransfer.objects.create(
             account=account, idempotency_key=idempotency_key, **fields, **(computed or {})
         )
+{%- if cookiecutter.use_prometheus == "y" %}
+    count_transfer(transfer)
+{%- endif %}
     logger.info(
         "credit_transfer",
         transfer_id=str(transfer.pk),
@@ -246,12 +255,14 @@ def idempotent_requests_forget(*, before: datetime) -> int:
 
 def credits_upkeep(*, now: datetime | None = None) -> dict[str, int]:
     """The credits' periodic upkeep, every minute: expire the holds whose timeout has
-    passed, and forget the Idempotency-Keys older than IDEMPOTENT_REQUEST_RETENTION."""
+    passed, forget the Idempotency-Keys older than IDEMPOTENT_REQUEST_RETENTION, and the
+    ledger checks older than LEDGER_CHECK_RETENTION."""
     now = now or timezone.now()
     done = {
         "holds_expired": credit_holds_expire(now=now),
         "keys_forgotten": idempotent_requests_forget(before=now - IDEMPOTENT_REQUEST_RETENTION),
     }
+    LedgerCheck.objects.filter(checked_at__lt=now - LEDGER_CHECK_RETENTION).delete()
     logger.info("credits_upkeep_finished", **done)
     return done
 
@@ -259,7 +270,7 @@ def credits_upkeep(*, now: datetime | None = None) -> dict[str, int]:
 def credit_ledger_reconcile() -> list[Mismatch]:
     """``manage.py credits_check`` as a periodic job: an error line for each account total
     that differs from its transfers (account ids and amounts, no personal data), then one
-    line with the count, which alerts can follow."""
+    line with the count; the count is kept (LedgerCheck) for /metrics and its alert."""
     mismatches = credit_ledger_mismatches()
     for mismatch in mismatches:
         logger.error(
@@ -269,5 +280,6 @@ def credit_ledger_reconcile() -> list[Mismatch]:
             stored=mismatch.stored,
             recomputed=mismatch.recomputed,
         )
+    LedgerCheck.objects.create(mismatches=len(mismatches))
     logger.info("credits_check_finished", mismatches=len(mismatches))
     return mismatches

@@ -123,8 +123,9 @@ class TaskBacklogCollector(Collector):
 {%- endif %}
 
 
+# What /metrics measures when scraped; an app adds its own in its AppConfig.ready().
 {% if cookiecutter.task_queue != "none" -%}
-SCRAPE_TIME_COLLECTORS: tuple[Collector, ...] = (ReadinessCollector(), TaskBacklogCollector())
+SCRAPE_TIME_COLLECTORS: list[Collector] = [ReadinessCollector(), TaskBacklogCollector()]
 {% else -%}
-SCRAPE_TIME_COLLECTORS: tuple[Collector, ...] = (ReadinessCollector(),)
+SCRAPE_TIME_COLLECTORS: list[Collector] = [ReadinessCollector()]
 {% endif -%}
