@@ -14,7 +14,11 @@
 - with those and a Docker engine: the default project's image size and layers, its
   rebuild time after a code change, and its start-to-ready time (bench_image.py)
 
-`--only GROUP` measures one group (render, tiers, suite, throttle, queues, overhead, http, image).
+- with those: the credit ledger's reserve + capture throughput on one hot account and over
+  100, and a charged API call's latency next to the same call uncharged (bench_credits.py)
+
+`--only GROUP` measures one group (render, tiers, suite, throttle, queues, overhead, credits,
+http, image).
 
 Benchmarks, not assertions: nothing here fails because a number is large.
 """
@@ -34,6 +38,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench_credits import credit_figures
 from bench_http import gunicorn, load, production_env
 from bench_image import image_figures
 from bench_overhead import overhead_figures
@@ -43,7 +48,7 @@ from prodstarter_tools.image import DOCKER
 from prodstarter_tools.matrix import DEFAULTS, PRESETS, variants
 from prodstarter_tools.services import database_url_for, recreate_database, redis_url_for
 
-GROUPS = ["render", "tiers", "suite", "throttle", "queues", "overhead", "http", "image"]
+GROUPS = ["render", "tiers", "suite", "throttle", "queues", "overhead", "credits", "http", "image"]
 RENDER_RUNS = 15
 TIERS = {
     "render": ["-n", "auto", "-m", "render"],
@@ -129,7 +134,14 @@ def installed_preset(preset: str) -> tuple[Path, dict[str, str]]:
 
 # Redis databases from 1, one per benchmarked render: the benchmarks run after the test
 # tiers, never beside them (the tiers group waits for its tiers), and reuse their numbers.
-BENCH_REDIS_DATABASES = [*PRESETS, "overhead-off", "overhead-on", "image"]
+BENCH_REDIS_DATABASES = [
+    *PRESETS,
+    "overhead-off",
+    "overhead-on",
+    "image",
+    "credits-charged",
+    "credits-uncharged",
+]
 # The groups run one after another: the request path's renders reuse the overhead's numbers.
 SHARED_REDIS_DATABASES = {"path-baseline": "overhead-off", "path-current": "overhead-on"}
 
@@ -195,7 +207,7 @@ def queue_figures() -> dict[str, object]:
 def figure_groups(only: str | None) -> set[str]:
     groups = {"render", "tiers", "suite"}
     if os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"):
-        groups |= {"throttle", "queues", "overhead"}
+        groups |= {"throttle", "queues", "overhead", "credits"}
         if shutil.which("wrk"):
             groups.add("http")
         if DOCKER.exists():
@@ -232,6 +244,8 @@ def main() -> int:
         results["task_queues"] = queue_figures()
     if "overhead" in groups:
         results["observability_overhead"] = overhead_figures(installed, DEFAULTS)
+    if "credits" in groups:
+        results["credits"] = credit_figures(installed, DEFAULTS)
     if "http" in groups:
         results["request_path"] = request_path_figures(installed, DEFAULTS, TEMPLATE_DIR)
     if "image" in groups:
@@ -293,6 +307,24 @@ def main() -> int:
             for name, f in row.items()
         ),
     ]
+    if credits := results.get("credits"):
+        ledger, calls = credits["ledger"], credits["notes_create"]
+        rows += [
+            (
+                "ledger reserve+capture, one hot account",
+                f"{ledger['one_hot_account_pairs_per_second']} pairs/s",
+            ),
+            ("ledger reserve+capture, 100 accounts", f"{ledger['100_accounts_pairs_per_second']} pairs/s"),
+            *(
+                (
+                    f"POST /api/v1/notes/ {name}",
+                    f"{f['requests_per_second']} req/s p50 {f['p50_ms']} ms p95 {f['p95_ms']} ms",
+                )
+                for name, f in calls.items()
+                if isinstance(f, dict)
+            ),
+            ("notes create p95, charged / uncharged", f"{calls['p95_charged_vs_uncharged']}x"),
+        ]
     if image := results.get("image"):
         rows += [
             ("image (default project)", f"{image['size_mb']} MB"),

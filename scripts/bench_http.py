@@ -133,6 +133,7 @@ def load(
     return {
         "requests_per_second": round(len(latencies) / seconds, 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 2),
+        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 2),
         "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2),
         "statuses": {str(status): number for status, number in sorted(statuses.items())},
     }
