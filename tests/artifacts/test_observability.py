@@ -17,6 +17,7 @@ from prodstarter_tools.matrix import VARIANTS
 PROMETHEUS_VARIANTS = [name for name, answers in VARIANTS.items() if answers["use_prometheus"] == "y"]
 WEB_ALERTS = {"HighServerErrorRatio", "HighLatencyP95", "ServiceNotReady", "WebDown"}
 TASK_ALERTS = {"WorkerDown", "TaskQueueBacklog"}
+CREDIT_ALERTS = {"CreditHoldsExpiringFasterThanUsual", "CreditLedgerMismatch"}
 TASK_PANELS = {"Task throughput", "Task failures", "Task duration", "Task backlog"}
 # A metric selector: a name followed by its label matchers.
 SELECTOR = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\{")
@@ -63,7 +64,10 @@ def test_alert_rules_pass_promtool_and_their_unit_tests(prometheus_dir, variant)
     rules = yaml.safe_load((prometheus_dir / "alerts.yml").read_text())
     alerts = {rule["alert"] for group in rules["groups"] for rule in group["rules"]}
     has_tasks = VARIANTS[variant]["task_queue"] != "none"
-    assert alerts == WEB_ALERTS | (TASK_ALERTS if has_tasks else set())
+    has_credits = VARIANTS[variant]["credits"] == "y"
+    assert alerts == WEB_ALERTS | (TASK_ALERTS if has_tasks else set()) | (
+        CREDIT_ALERTS if has_credits else set()
+    )
     # Each alert is tested both ways: once expected to fire, once expected to stay quiet.
     tests = yaml.safe_load((prometheus_dir / "alerts_test.yml").read_text())["tests"]
     outcomes = {
@@ -84,6 +88,8 @@ def test_dashboard_uses_its_datasource_variable_everywhere(rendered, variant):
     ids = [panel["id"] for panel in panels]
     assert len(ids) == len(set(ids)), f"panel ids repeat: {ids}"
     for panel in panels:
+        if panel["type"] == "row":
+            continue  # a heading over the panels below it, with no query of its own
         assert panel["datasource"]["uid"] == "${datasource}", panel["title"]
         assert panel["targets"], panel["title"]
         for target in panel["targets"]:

@@ -8,6 +8,9 @@ The database keeps the invariants, whatever the code above it does:
 - a hold is resolved at most once (a unique index on the resolving transfers' hold);
 - an idempotency key makes one transfer per account (a unique constraint);
 - a transfer is never changed or deleted (triggers, migration 0002).
+
+A grant with an expiry also opens a lot (CreditLot): what is left of it. Spending draws on
+the lots that expire soonest first, and what a lot still holds when it expires lapses.
 """
 
 import uuid
@@ -58,6 +61,7 @@ class CreditTransfer(models.Model):
         RELEASE = "release", "Release"
         EXPIRE = "expire", "Expire"
         ADJUST = "adjust", "Adjust"
+        LAPSE = "lapse", "Lapse"
 
     class Source(models.TextChoices):
         PAID = "paid", "Paid"
@@ -79,6 +83,9 @@ class CreditTransfer(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=16, choices=Source.choices, blank=True)
     reason = models.TextField(blank=True)
+    # Credits taken from expiring grants, by CreditLot id: by a hold, given back when it is
+    # released; by a negative adjustment, for good; by a lapse, what was left of the grant.
+    lot_draws = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -169,3 +176,27 @@ class LedgerCheck(models.Model):
 
     def __str__(self) -> str:
         return f"Ledger check at {self.checked_at.isoformat()}: {self.mismatches} mismatches"
+
+
+class CreditLot(models.Model):
+    """What is left of a grant that expires. Holds and negative adjustments draw on an
+    account's lots soonest-expiring first; a release gives back what its hold drew; the
+    upkeep job lapses what an expired lot still holds. Changes only under the account's
+    row lock, so the lots never add up to more than the account has available."""
+
+    grant = models.OneToOneField(CreditTransfer, on_delete=models.PROTECT, related_name="lot")
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="lots")
+    expires_at = models.DateTimeField()
+    remaining = models.PositiveBigIntegerField()
+
+    class Meta:
+        indexes = (
+            models.Index(
+                fields=("account", "expires_at"),
+                condition=Q(remaining__gt=0),
+                name="credits_lot_unspent",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Lot of grant {self.grant_id}: {self.remaining} left"

@@ -74,7 +74,7 @@ def credit_ledger_mismatches() -> list[Mismatch]:
                 Q(transfers__kind=Kind.GRANT)
                 | Q(transfers__kind=Kind.ADJUST, transfers__amount__gt=0)
             ),
-            charged=total(Q(transfers__kind=Kind.CAPTURE))
+            charged=total(Q(transfers__kind__in=(Kind.CAPTURE, Kind.LAPSE)))
             + Sum(
                 Abs("transfers__amount"),
                 filter=Q(transfers__kind=Kind.ADJUST, transfers__amount__lt=0),

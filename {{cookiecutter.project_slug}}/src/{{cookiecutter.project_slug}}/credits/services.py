@@ -5,6 +5,7 @@ The lock orders the transfers of an account, so the balance checks here and the 
 CHECK constraint always agree; different accounts never wait on each other.
 """
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from {{ cookiecutter.project_slug }}.credits.metrics import count_transfer
 from {{ cookiecutter.project_slug }}.credits.models import (
     IDEMPOTENCY_KEY_LENGTH,
     CreditAccount,
+    CreditLot,
     CreditTransfer,
     IdempotentRequest,
     LedgerCheck,
@@ -87,10 +89,14 @@ def _post(
     movement: Movement,
     fields: dict[str, Any],
     computed: dict[str, Any] | None = None,
+    draw: int = 0,
+    give_back: tuple[dict[str, int], int] | None = None,
 ) -> CreditTransfer:
     """Post the transfer ``fields`` describe, moving the account's totals by ``movement``;
     or return the transfer the key posted before, if its ``fields`` are the same.
-    ``computed`` fields (a timeout's end) differ on every call and are not compared."""
+    ``computed`` fields (a timeout's end) differ on every call and are not compared.
+    ``draw`` credits come out of the account's expiring lots first; ``give_back`` returns
+    (a hold's draws, so many credits) to the lots they came from."""
     if not idempotency_key.strip() or len(idempotency_key) > IDEMPOTENCY_KEY_LENGTH:
         raise ApplicationError(
             f"An idempotency key is 1 to {IDEMPOTENCY_KEY_LENGTH} characters, not blank."
@@ -110,25 +116,83 @@ def _post(
         taken = movement.debits_posted + movement.debits_pending
         if taken > account.available + movement.credits_posted:
             raise InsufficientCreditsError(needed=taken, available=account.available)
-        account.credits_posted += movement.credits_posted
-        account.debits_posted += movement.debits_posted
-        account.debits_pending += movement.debits_pending
-        account.save(update_fields=("credits_posted", "debits_posted", "debits_pending"))
-        transfer = CreditTransfer.objects.create(
-            account=account, idempotency_key=idempotency_key, **fields, **(computed or {})
+        if give_back is not None:
+            _return_to_lots(*give_back)
+        transfer = _apply(
+            account,
+            idempotency_key=idempotency_key,
+            movement=movement,
+            fields={**fields, **(computed or {}), "lot_draws": _draw_from_lots(account, draw)},
         )
+        if transfer.kind == Kind.GRANT and transfer.expires_at is not None:
+            CreditLot.objects.create(
+                grant=transfer,
+                account=account,
+                expires_at=transfer.expires_at,
+                remaining=transfer.amount,
+            )
+    _record(transfer)
+    return transfer
+
+
+def _apply(
+    account: CreditAccount, *, idempotency_key: str, movement: Movement, fields: dict[str, Any]
+) -> CreditTransfer:
+    """Move the locked ``account``'s totals and add the transfer that says why."""
+    account.credits_posted += movement.credits_posted
+    account.debits_posted += movement.debits_posted
+    account.debits_pending += movement.debits_pending
+    account.save(update_fields=("credits_posted", "debits_posted", "debits_pending"))
+    return CreditTransfer.objects.create(account=account, idempotency_key=idempotency_key, **fields)
+
+
+def _record(transfer: CreditTransfer) -> None:
+    """A posted transfer's log line{% if cookiecutter.use_prometheus == "y" %} and counters{% endif %}: ids, kind and amount, no personal data."""
 {%- if cookiecutter.use_prometheus == "y" %}
     count_transfer(transfer)
 {%- endif %}
     logger.info(
         "credit_transfer",
         transfer_id=str(transfer.pk),
-        account_id=account.pk,
+        account_id=transfer.account_id,
         kind=transfer.kind,
         amount=transfer.amount,
         hold_id=str(transfer.hold_id) if transfer.hold_id else None,
     )
-    return transfer
+
+
+def _draw_from_lots(account: CreditAccount, amount: int) -> dict[str, int]:
+    """Take up to ``amount`` from the locked account's unexpired lots, soonest-expiring
+    first; what they do not hold comes from credits that never expire."""
+    draws: dict[str, int] = {}
+    if amount <= 0:
+        return draws
+    lots = CreditLot.objects.select_for_update().filter(
+        account=account, remaining__gt=0, expires_at__gt=timezone.now()
+    )
+    for lot in lots.order_by("expires_at", "pk"):
+        take = min(lot.remaining, amount)
+        lot.remaining -= take
+        lot.save(update_fields=("remaining",))
+        draws[str(lot.pk)] = take
+        amount -= take
+        if amount == 0:
+            break
+    return draws
+
+
+def _return_to_lots(draws: dict[str, int], amount: int) -> None:
+    """Give ``amount`` back to the lots a hold drew from, latest-expiring first (so that
+    what was charged came from the soonest-expiring). What goes back to an expired lot
+    lapses at the next upkeep."""
+    lots = CreditLot.objects.select_for_update().filter(pk__in=[int(pk) for pk in draws])
+    for lot in lots.order_by("-expires_at", "-pk"):
+        given = min(draws[str(lot.pk)], amount)
+        lot.remaining += given
+        lot.save(update_fields=("remaining",))
+        amount -= given
+        if amount == 0:
+            break
 
 
 def _positive(amount: int) -> int:
@@ -174,6 +238,7 @@ def credit_adjust(*, user: User, amount: int, reason: str, idempotency_key: str)
         idempotency_key=idempotency_key,
         movement=movement,
         fields={"kind": Kind.ADJUST, "amount": amount, "reason": reason},
+        draw=-amount,
     )
 
 
@@ -189,6 +254,7 @@ def credit_reserve(
         movement=Movement(debits_pending=_positive(amount)),
         fields={"kind": Kind.RESERVE, "amount": amount},
         computed={"expires_at": timezone.now() + timeout},
+        draw=amount,
     )
 
 
@@ -205,6 +271,7 @@ def _resolve(*, hold: CreditTransfer, kind: str, amount: int) -> CreditTransfer:
             idempotency_key=key,
             movement=Movement(debits_posted=posted, debits_pending=-hold.amount),
             fields={"kind": kind, "amount": amount, "hold": hold},
+            give_back=(hold.lot_draws, hold.amount - posted),
         )
     except IdempotencyKeyReusedError:
         earlier = CreditTransfer.objects.get(account_id=hold.account_id, idempotency_key=key)
@@ -247,6 +314,34 @@ def credit_holds_expire(*, now: datetime | None = None) -> int:
     return expired
 
 
+def credit_grants_lapse(*, now: datetime | None = None) -> int:
+    """Take away what is left of every grant whose expiry has passed; how many lapsed."""
+    due = CreditLot.objects.filter(expires_at__lte=now or timezone.now(), remaining__gt=0)
+    lapsed = 0
+    for lot_id, account_id in due.values_list("pk", "account_id"):
+        with transaction.atomic():
+            account = CreditAccount.objects.select_for_update().get(pk=account_id)
+            # Re-read under the account's lock: a release may have given some back since.
+            lot = CreditLot.objects.select_for_update().get(pk=lot_id)
+            if lot.remaining == 0:
+                continue
+            amount, lot.remaining = lot.remaining, 0
+            lot.save(update_fields=("remaining",))
+            transfer = _apply(
+                account,
+                idempotency_key=f"lapse:{lot.pk}:{uuid.uuid4()}",
+                movement=Movement(debits_posted=amount),
+                fields={
+                    "kind": Kind.LAPSE,
+                    "amount": amount,
+                    "lot_draws": {str(lot.pk): amount},
+                },
+            )
+        _record(transfer)
+        lapsed += 1
+    return lapsed
+
+
 def idempotent_requests_forget(*, before: datetime) -> int:
     """Forget the Idempotency-Keys sent before ``before``; how many were forgotten."""
     forgotten, _ = IdempotentRequest.objects.filter(created_at__lt=before).delete()
@@ -255,11 +350,13 @@ def idempotent_requests_forget(*, before: datetime) -> int:
 
 def credits_upkeep(*, now: datetime | None = None) -> dict[str, int]:
     """The credits' periodic upkeep, every minute: expire the holds whose timeout has
-    passed, forget the Idempotency-Keys older than IDEMPOTENT_REQUEST_RETENTION, and the
-    ledger checks older than LEDGER_CHECK_RETENTION."""
+    passed, lapse what is left of the grants that have expired, and forget the
+    Idempotency-Keys older than IDEMPOTENT_REQUEST_RETENTION and the ledger checks older
+    than LEDGER_CHECK_RETENTION."""
     now = now or timezone.now()
     done = {
         "holds_expired": credit_holds_expire(now=now),
+        "grants_lapsed": credit_grants_lapse(now=now),
         "keys_forgotten": idempotent_requests_forget(before=now - IDEMPOTENT_REQUEST_RETENTION),
     }
     LedgerCheck.objects.filter(checked_at__lt=now - LEDGER_CHECK_RETENTION).delete()

@@ -93,5 +93,7 @@ def test_upkeep_voids_the_timed_out_holds_and_says_how_many() -> None:
     # Timed out a microsecond after it was made.
     credit_reserve(user=user, amount=4, idempotency_key="job", timeout=timedelta(microseconds=1))
 
-    assert run("credits", "upkeep") == "Holds expired: 1; Idempotency-Keys forgotten: 0\n"
+    assert run("credits", "upkeep") == (
+        "Holds expired: 1; grants lapsed: 0; Idempotency-Keys forgotten: 0\n"
+    )
     assert credit_balance(user=user).available == 10

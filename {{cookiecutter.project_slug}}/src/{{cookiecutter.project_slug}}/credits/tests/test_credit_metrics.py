@@ -16,6 +16,7 @@ from {{ cookiecutter.project_slug }}.credits.services import (
     credit_reserve,
 )
 from {{ cookiecutter.project_slug }}.users.models import User
+from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,9 +54,13 @@ def test_each_transfer_is_counted_by_kind_with_the_credits_it_moved(user: User) 
     assert counted("credits_moved", "capture") == moved + 3
 
 
+# Transactional: a scrape's readiness checks may open connections of their own, which
+# the test's transaction would refuse.
+@pytest.mark.django_db(transaction=True)
 def test_the_scrape_reports_what_is_held_overdue_and_expired(
-    client: Client, settings: Settings, user: User
+    client: Client, settings: Settings
 ) -> None:
+    user = UserFactory.create()
     credit_grant(user=user, amount=20, idempotency_key="welcome")
     credit_reserve(user=user, amount=5, idempotency_key="running", timeout=timedelta(hours=1))
     credit_reserve(user=user, amount=2, idempotency_key="late", timeout=timedelta(microseconds=1))
@@ -75,6 +80,7 @@ def test_the_scrape_reports_what_is_held_overdue_and_expired(
     assert after_upkeep[f"{PREFIX}credit_holds_expired_last_hour"] == 2
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_scrape_reports_the_last_check_of_the_ledger(
     client: Client, settings: Settings
 ) -> None:

@@ -39,7 +39,7 @@ def test_upkeep_expires_timed_out_holds_and_forgets_day_old_keys(user: User) -> 
     with capture_logs() as logs:
         done = credits_upkeep(now=now)
 
-    assert done == {"holds_expired": 1, "keys_forgotten": 1}
+    assert done == {"holds_expired": 1, "grants_lapsed": 0, "keys_forgotten": 1}
     assert timed_out.resolutions.get().kind == "expire"
     assert not running.resolutions.exists()
     assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["new"]

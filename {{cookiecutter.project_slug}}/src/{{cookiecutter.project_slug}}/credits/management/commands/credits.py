@@ -4,8 +4,9 @@
   ``--source promotional``, ``--expires 2027-01-31T00:00:00Z`` and ``--key`` (the
   idempotency key: the same key grants once, however often the command runs) as needed;
 - ``credits balance --user ada@example.com``: her available, held and posted credits;
-- ``credits upkeep``: void the holds whose timeout has passed and forget Idempotency-Keys
-  older than a day; the task queue runs it every minute (without one, schedule it).
+- ``credits upkeep``: void the holds whose timeout has passed, lapse what is left of
+  expired grants and forget Idempotency-Keys older than a day; the task queue runs it
+  every minute (without one, schedule it).
 """
 
 import uuid
@@ -57,7 +58,7 @@ class Command(BaseCommand):
             "--expires",
             type=aware_datetime,
             metavar="ISO-8601",
-            help="recorded on the grant, with its UTC offset (lapsing is not automated yet)",
+            help="when what is left of the grant lapses, with its UTC offset",
         )
         grant.add_argument("--key", help="idempotency key (default: a new one)")
         balance = actions.add_parser(
@@ -65,15 +66,15 @@ class Command(BaseCommand):
         )
         balance.add_argument("--user", required=True, metavar="EMAIL")
         actions.add_parser(
-            "upkeep", help="void the timed-out holds, forget Idempotency-Keys older than a day"
+            "upkeep", help="void timed-out holds, lapse expired grants, forget old Idempotency-Keys"
         )
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "upkeep":
             done = credits_upkeep()
             self.stdout.write(
-                f"Holds expired: {done['holds_expired']}; "
-                f"Idempotency-Keys forgotten: {done['keys_forgotten']}"
+                f"Holds expired: {done['holds_expired']}; grants lapsed: "
+                f"{done['grants_lapsed']}; Idempotency-Keys forgotten: {done['keys_forgotten']}"
             )
             return
         user = options["user"]
