@@ -4,7 +4,7 @@ from typing import Any, cast
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,6 +29,7 @@ from {{ cookiecutter.project_slug }}.common.fields import (
     StrictURLField,
 )
 from {{ cookiecutter.project_slug }}.common.pagination import DefaultPagination, paginated_response
+from {{ cookiecutter.project_slug }}.common.schema import problem_documentation
 from {{ cookiecutter.project_slug }}.users.models import User
 from {{ cookiecutter.project_slug }}.users.permissions import HasRoleAccess
 
@@ -102,10 +103,7 @@ LIST_PARAMETERS = [
 
 
 # common.schema documents the error responses every operation shares; this one is ours.
-DUPLICATE_URL = OpenApiResponse(
-    {"$ref": "#/components/schemas/Problem"},
-    description="You already have a bookmark for this URL.",
-)
+DUPLICATE_URL = problem_documentation("You already have a bookmark for this URL.")
 
 
 class BookmarkListCreateApi(APIView):

@@ -46,6 +46,11 @@ RFC3339_DATETIME = re.compile(
 )
 
 
+RFC3339_INVALID_MESSAGE = (
+    "Enter an RFC 3339 date-time with a UTC offset, e.g. 2025-01-31T09:30:00Z."
+)
+
+
 def parse_rfc3339(value: str) -> datetime:
     """An RFC 3339 date-time as an aware datetime in UTC; ValueError if it is not one.
 
@@ -148,9 +153,7 @@ class Rfc3339DateTimeField(serializers.Field):
     """An RFC 3339 date-time, offset required, read in UTC (parse_rfc3339), which DRF's
     DateTimeField reads far more leniently (no offset, a date alone)."""
 
-    default_error_messages: ClassVar[dict[str, Any]] = {
-        "invalid": "Enter an RFC 3339 date-time with a UTC offset, e.g. 2025-01-31T09:30:00Z."
-    }
+    default_error_messages: ClassVar[dict[str, Any]] = {"invalid": RFC3339_INVALID_MESSAGE}
 
     def to_internal_value(self, data: Any) -> datetime:
         try:

@@ -7,7 +7,7 @@ import django_filters
 from django import forms
 from django_filters.fields import ChoiceField
 
-from {{ cookiecutter.project_slug }}.common.fields import parse_rfc3339
+from {{ cookiecutter.project_slug }}.common.fields import RFC3339_INVALID_MESSAGE, parse_rfc3339
 
 # A parameter given with no value is refused, not read as absent: "?ordering=" is no
 # ordering the schema offers, and a client that sends it has a bug worth hearing about.
@@ -16,7 +16,7 @@ BLANK_MESSAGE = "Give a value, or leave the parameter out."
 
 class Rfc3339DateTimeField(forms.Field):
     default_error_messages: ClassVar[dict[str, Any]] = {
-        "invalid": "Enter an RFC 3339 date-time with a UTC offset, e.g. 2025-01-31T09:30:00Z.",
+        "invalid": RFC3339_INVALID_MESSAGE,
         "blank": BLANK_MESSAGE,
     }
 

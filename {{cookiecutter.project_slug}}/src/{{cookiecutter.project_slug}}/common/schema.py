@@ -57,12 +57,16 @@ def problem_response(description: str, schema: str = "Problem") -> dict[str, Any
     }
 
 
+def problem_documentation(description: str) -> OpenApiResponse:
+    """A problem response a view documents itself, for extend_schema(responses=...) under
+    (status, PROBLEM_CONTENT_TYPE)."""
+    return OpenApiResponse({"$ref": "#/components/schemas/Problem"}, description=description)
+
+
 def documented_problems(descriptions: dict[int, str]) -> dict[tuple[int, str], OpenApiResponse]:
     """A view's own problem responses, by status, for extend_schema(responses=...)."""
     return {
-        (status, PROBLEM_CONTENT_TYPE): OpenApiResponse(
-            {"$ref": "#/components/schemas/Problem"}, description=description
-        )
+        (status, PROBLEM_CONTENT_TYPE): problem_documentation(description)
         for status, description in descriptions.items()
     }
 

@@ -1,35 +1,29 @@
 from typing import cast
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from {{ cookiecutter.project_slug }}.common.exceptions import PROBLEM_CONTENT_TYPE
+from {{ cookiecutter.project_slug }}.common.schema import problem_documentation
 from {{ cookiecutter.project_slug }}.users.models import Role, User
 from {{ cookiecutter.project_slug }}.users.selectors import user_roles
 
 # The errors a login endpoint answers besides those every operation shares (common.schema).
-BAD_CREDENTIALS = OpenApiResponse(
-    {"$ref": "#/components/schemas/Problem"},
-    description="The email or password is wrong, or the account is inactive.",
+BAD_CREDENTIALS = problem_documentation(
+    "The email or password is wrong, or the account is inactive."
 )
 # Refused before the password is checked (users.backends), whether the account exists or not.
-LOGIN_THROTTLED = OpenApiResponse(
-    {"$ref": "#/components/schemas/Problem"},
-    description=(
-        "Too many login attempts from this address, or failed ones for this account: "
-        "retry after Retry-After seconds, when the window ends."
-    ),
+LOGIN_THROTTLED = problem_documentation(
+    "Too many login attempts from this address, or failed ones for this account: "
+    "retry after Retry-After seconds, when the window ends."
 )
 {%- if cookiecutter.cache == "redis" %}
-LOGIN_UNAVAILABLE = OpenApiResponse(
-    {"$ref": "#/components/schemas/Problem"},
-    description=(
-        "The login limits cannot be checked (the cache is unreachable), so no login is "
-        "attempted: retry after Retry-After seconds."
-    ),
+LOGIN_UNAVAILABLE = problem_documentation(
+    "The login limits cannot be checked (the cache is unreachable), so no login is "
+    "attempted: retry after Retry-After seconds."
 )
 {%- endif %}
 LOGIN_ERROR_RESPONSES = {

@@ -11,7 +11,7 @@ typed clients cannot build.
 from typing import Any, cast
 
 import structlog
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.generics import GenericAPIView
@@ -24,6 +24,7 @@ from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairVi
 
 from {{ cookiecutter.project_slug }}.common.exceptions import PROBLEM_CONTENT_TYPE
 from {{ cookiecutter.project_slug }}.common.fields import StrictCharField
+from {{ cookiecutter.project_slug }}.common.schema import problem_documentation
 from {{ cookiecutter.project_slug }}.users.apis import LOGIN_ERROR_RESPONSES
 from {{ cookiecutter.project_slug }}.users.models import User
 from {{ cookiecutter.project_slug }}.users.tokens import refresh_token_revoke, refresh_token_rotate
@@ -31,10 +32,7 @@ from {{ cookiecutter.project_slug }}.users.tokens import refresh_token_revoke, r
 logger = structlog.get_logger(__name__)
 
 # common.schema documents the error responses every operation shares; these are ours.
-BAD_REFRESH_TOKEN = OpenApiResponse(
-    {"$ref": "#/components/schemas/Problem"},
-    description="The refresh token is malformed, expired or blacklisted.",
-)
+BAD_REFRESH_TOKEN = problem_documentation("The refresh token is malformed, expired or blacklisted.")
 
 
 class TokenObtainInputSerializer(serializers.Serializer[Any]):

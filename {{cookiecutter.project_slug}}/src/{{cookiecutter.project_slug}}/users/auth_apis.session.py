@@ -11,7 +11,7 @@ from django.contrib.auth import authenticate, login, logout
 from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from {{ cookiecutter.project_slug }}.common.exceptions import PROBLEM_CONTENT_TYPE
 from {{ cookiecutter.project_slug }}.common.fields import StrictCharField
+from {{ cookiecutter.project_slug }}.common.schema import problem_documentation
 from {{ cookiecutter.project_slug }}.users.apis import LOGIN_ERROR_RESPONSES, UserOutputSerializer
 from {{ cookiecutter.project_slug }}.users.authentication import SessionAuthentication
 from {{ cookiecutter.project_slug }}.users.models import User
@@ -28,9 +29,8 @@ from {{ cookiecutter.project_slug }}.users.models import User
 logger = structlog.get_logger(__name__)
 
 # common.schema documents the error responses every operation shares; these are ours.
-BAD_CSRF_TOKEN = OpenApiResponse(
-    {"$ref": "#/components/schemas/Problem"},
-    description="The X-CSRFToken header is missing or does not match the CSRF cookie.",
+BAD_CSRF_TOKEN = problem_documentation(
+    "The X-CSRFToken header is missing or does not match the CSRF cookie."
 )
 
 
