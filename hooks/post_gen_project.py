@@ -12,7 +12,6 @@ import this module and call its functions directly.
 """
 
 import hashlib
-import importlib.util
 import json
 import re
 import shutil
@@ -128,14 +127,16 @@ def assign_host_ports(ports: dict[str, int], project_dir: Path) -> None:
 
 
 def write_env(project_dir: Path) -> None:
-    """.env from .env.example with fresh secrets, by the rule of the project's own
-    `make env` (scripts/write_env.py), so that the two never disagree on what a secret is."""
-    spec = importlib.util.spec_from_file_location("write_env", project_dir / "scripts" / "write_env.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.write_env(project_dir)
+    """.env from .env.example with fresh secrets, by the project's own `make env`
+    (scripts/write_env.py, run as that target runs it), so that the two never disagree on
+    what a secret is."""
+    subprocess.run(
+        [sys.executable, str(project_dir / "scripts" / "write_env.py")],
+        cwd=project_dir,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
 
 
 # Cookiecutter's rules for a template's location (cookiecutter.repository's is_repo_url and

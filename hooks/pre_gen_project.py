@@ -22,7 +22,7 @@ SHADOWED_NAMES = {
     "opentelemetry", "procrastinate", "psycopg", "psycopg_pool", "pytest", "pytest_django",
     "redis", "rest_framework", "rest_framework_simplejwt", "ruff", "sentry_sdk", "src",
     "structlog", "test", "tests", "whitenoise", "django_prometheus", "prometheus_client",
-    "schemathesis", "hypothesis",
+    "schemathesis", "hypothesis", "jwt", "cryptography", "self_hosted_auth_keys", "write_env",
 }  # fmt: skip
 # Underscores only between letters and digits: a trailing or doubled one makes an invalid
 # distribution or image name.

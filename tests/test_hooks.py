@@ -6,8 +6,12 @@ they stand in the template.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import re
+import shutil
 import stat
 from pathlib import Path
 
@@ -183,11 +187,15 @@ def test_ports_are_written_into_env_example_and_compose(tmp_path):
     assert (tmp_path / "compose.yaml").read_text() == 'ports: ["${WEB_PORT:-61234}:8000"]\n'
 
 
-def project_with_env_script(root: Path, example: str) -> Path:
+def project_with_env_script(root: Path, example: str, *, auth: str = "jwt") -> Path:
+    """A project's scripts/ as rendered for ``auth``, and the .env.example given."""
+    from cookiecutter.environment import StrictEnvironment
+
     (root / "scripts").mkdir(parents=True)
-    (root / "scripts" / "write_env.py").write_text(
-        (PROJECT_TEMPLATE / "scripts" / "write_env.py").read_text()
-    )
+    template = (PROJECT_TEMPLATE / "scripts" / "write_env.py").read_text()
+    rendered = StrictEnvironment().from_string(template).render(cookiecutter={"auth": auth})
+    (root / "scripts" / "write_env.py").write_text(rendered + "\n")
+    shutil.copy(PROJECT_TEMPLATE / "scripts" / "self_hosted_auth_keys.py", root / "scripts")
     (root / ".env.example").write_text(example)
     return root
 
@@ -207,6 +215,24 @@ def test_env_gets_a_fresh_value_for_each_empty_secret_by_the_projects_own_rule(t
     assert env["LOG_LEVEL"] == ""
     assert env["WEB_PORT"] == "8000"
     assert stat.S_IMODE((project / ".env").stat().st_mode) & 0o077 == 0
+
+
+def test_env_gets_the_self_hosted_keys_signed_with_its_own_secret(tmp_path):
+    names = ["SUPABASE_JWT_SECRET", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY"]
+    project = project_with_env_script(
+        tmp_path, "".join(f"{name}=\n" for name in names) + "SUPABASE_URL=x\n", auth="supabase"
+    )
+
+    post_gen.write_env(project)
+
+    env = dict(line.split("=", 1) for line in (project / ".env").read_text().splitlines())
+    secret, anon = env["SUPABASE_JWT_SECRET"], env["SUPABASE_ANON_KEY"]
+    header, claims, signature = anon.split(".")
+    signed = hmac.new(secret.encode(), f"{header}.{claims}".encode(), hashlib.sha256).digest()
+    assert base64.urlsafe_b64encode(signed).rstrip(b"=").decode() == signature
+    assert json.loads(base64.urlsafe_b64decode(claims + "=="))["role"] == "anon"
+    assert env["SUPABASE_SERVICE_ROLE_KEY"].count(".") == 2
+    assert env["SUPABASE_URL"] == "x", "a value .env.example gives is kept"
 
 
 def test_an_existing_env_is_kept(tmp_path):

@@ -21,8 +21,14 @@ from django.core.cache.backends.redis import RedisCache
 {%- endif %}
 from django.db import connection
 from django.test import Client
+{%- if cookiecutter.auth == "supabase" %}
+from pytest_django.fixtures import Settings
+{%- endif %}
 
 from config.settings import dotenv
+{%- if cookiecutter.auth == "supabase" %}
+from tests.support.auth_server import SupabaseAuthServer
+{%- endif %}
 from tests.support.logs import LogCapture, capture_json_logs
 from tests.support.subprocesses import free_port
 
@@ -77,6 +83,17 @@ def crash_client() -> Client:
 def closed_port() -> int:
     """A local port nothing listens on: connections to it are refused."""
     return free_port()
+{%- if cookiecutter.auth == "supabase" %}
+
+
+@pytest.fixture
+def supabase_auth(settings: Settings) -> Iterator[SupabaseAuthServer]:
+    """A local Supabase Auth whose keys the service trusts while the test runs."""
+    with SupabaseAuthServer() as server, server.trusted():
+        settings.SUPABASE_URL = server.url
+        settings.SUPABASE_JWT_SECRET = server.jwt_secret
+        yield server
+{%- endif %}
 
 
 @memoize

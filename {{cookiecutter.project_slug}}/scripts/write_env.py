@@ -2,14 +2,20 @@
 
 For a new clone (.env is never committed) and for CI, which starts the service with
 compose. A secret is a variable whose name ends in _SECRET_KEY, _TOKEN or _PASSWORD and
-whose value .env.example leaves empty. An existing .env is kept: its secrets may already
-be in use, by a database volume for instance.
+whose value .env.example leaves empty{% if cookiecutter.auth == "supabase" %}, or one of the Supabase keys that
+scripts/self_hosted_auth_keys.py generates together (the API keys are signed with the JWT secret){% endif %}.
+An existing .env is kept: its secrets may already be in use, by a database volume for
+instance.
 """
 
 import re
 import secrets
 import sys
 from pathlib import Path
+{%- if cookiecutter.auth == "supabase" %}
+
+from self_hosted_auth_keys import self_hosted_keys
+{%- endif %}
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SECRET = re.compile(r"^(?P<name>[A-Z][A-Z0-9_]*(?:_SECRET_KEY|_TOKEN|_PASSWORD))=$")
@@ -20,10 +26,17 @@ SECRET_BYTES = 50
 def with_secrets(example: str) -> str:
     """``example`` with each empty secret given a fresh value, all else unchanged."""
     lines = []
+{%- if cookiecutter.auth == "supabase" %}
+    generated_keys = self_hosted_keys()
+{%- endif %}
     for line in example.splitlines():
         match = SECRET.match(line)
         if match:
             line = f"{match['name']}={secrets.token_urlsafe(SECRET_BYTES)}"
+{%- if cookiecutter.auth == "supabase" %}
+        elif (name := line.removesuffix("=")) in generated_keys:
+            line = f"{name}={generated_keys[name]}"
+{%- endif %}
         lines.append(line)
     return "\n".join(lines) + "\n"
 

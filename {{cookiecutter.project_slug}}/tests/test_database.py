@@ -21,16 +21,30 @@ from urllib.parse import quote
 import psycopg
 import pytest
 from django.conf import settings
+{%- if cookiecutter.auth == "supabase" %}
+from django.contrib.auth.models import Group
+{%- endif %}
 from django.db import connection, connections
 from django.db.backends.postgresql.base import DatabaseWrapper
 
-from tests.support.subprocesses import Server, production_env, running_gunicorn
+{% if cookiecutter.auth == "supabase" %}from tests.support.auth_server import SupabaseAuthServer
+{% endif %}from tests.support.subprocesses import Server, production_env, running_gunicorn
 from tests.support.tcp_proxy import TcpProxy
+{%- if cookiecutter.auth == "supabase" %}
+
+from {{ cookiecutter.project_slug }}.users.models import Role
+{%- endif %}
 
 pytestmark = pytest.mark.postgresql
 
 {%- if cookiecutter.auth == "jwt" %}
 LOGIN_URL = "/api/v1/auth/token/"
+{%- elif cookiecutter.auth == "supabase" %}
+# A valid token's user is looked up (the identity link) in the database.
+ME_URL = "/api/v1/auth/me/"
+# What ask_the_database sends: the server fixture signs a token with the stand-in
+# Supabase Auth that the served process trusts.
+AUTHORIZATION: dict[str, str] = {}
 {%- else %}
 # The login checks CSRF before it reads the database; a session cookie is read at once.
 ME_URL = "/api/v1/auth/me/"
@@ -156,12 +170,35 @@ def database_proxy() -> Iterator[TcpProxy]:
     database = connection.settings_dict
     with TcpProxy(database["HOST"] or "localhost", int(database["PORT"] or 5432)) as proxy:
         yield proxy
+{%- if cookiecutter.auth == "supabase" %}
 
 
 @pytest.fixture
-def server(database_proxy: TcpProxy, tmp_path: Path, transactional_db: None) -> Iterator[Server]:
+def supabase_auth(transactional_db: None) -> Iterator[SupabaseAuthServer]:
+    # A user seen for the first time gets the default role, whose group the data migration
+    # made; transactional_db empties every table after a test, the groups too.
+    for role in Role:
+        Group.objects.get_or_create(name=role)
+    with SupabaseAuthServer() as auth:
+        AUTHORIZATION["Authorization"] = f"Bearer {auth.token()}"
+        yield auth
+{%- endif %}
+
+
+@pytest.fixture
+def server(
+    database_proxy: TcpProxy,
+    tmp_path: Path,
+    transactional_db: None,
+{%- if cookiecutter.auth == "supabase" %}
+    supabase_auth: SupabaseAuthServer,
+{%- endif %}
+) -> Iterator[Server]:
     """gunicorn with production settings, one worker of two threads, on the proxied database."""
     environment = production_env(
+{%- if cookiecutter.auth == "supabase" %}
+        SUPABASE_URL=supabase_auth.url,
+{%- endif %}
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=database_url(database_proxy),
         DATABASE_STATEMENT_TIMEOUT=str(STATEMENT_TIMEOUT),
@@ -195,6 +232,12 @@ def ask_the_database(server: Server) -> Answer:
         data=body,
         headers={"Content-Type": "application/json", "X-Forwarded-Proto": "https"},
     )
+{%- elif cookiecutter.auth == "supabase" %}
+    """A valid token: the service must read its user's identity link (or create it)."""
+    request = urllib.request.Request(  # noqa: S310
+        server.url + ME_URL,
+        headers={**AUTHORIZATION, "X-Forwarded-Proto": "https"},
+    )
 {%- else %}
     """A request with an unknown session: the service must look it up in the database."""
     request = urllib.request.Request(  # noqa: S310
@@ -224,8 +267,13 @@ def assert_unavailable(answer: Answer) -> None:
 
 
 def assert_served(answer: Answer) -> None:
+{%- if cookiecutter.auth == "supabase" %}
+    # The user's account: the database answered.
+    assert answer.status == 200, answer.body
+{%- else %}
     # Wrong credentials: the database answered.
     assert answer.status in ({% if cookiecutter.auth == "jwt" %}400, 401{% else %}401, 403{% endif %}), answer.body
+{%- endif %}
 
 
 def wait_until_served(server: Server) -> None:

@@ -11,6 +11,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 ASSIGNMENT = re.compile(r"#?\s*([A-Z][A-Z0-9_]*)=")
 # The line of .env.example after which come the variables docker compose reads.
 COMPOSE_MARKER = "# ---- Read by docker compose (compose.yaml), not by the service ----"
+SECTION = "# ---- "
 # ${NAME}, ${NAME:-default}, ${NAME:?error}: a variable compose substitutes.
 INTERPOLATION = re.compile(r"\$\{([A-Z][A-Z0-9_]*)")
 # A `key:` or `key: value` line of compose.yaml.
@@ -76,11 +77,14 @@ def variables_in_env_example() -> tuple[list[str], list[str]]:
     """The variables .env.example lists for the service, and those it lists for compose."""
     lines = (PROJECT_DIR / ".env.example").read_text().splitlines()
     marker = lines.index(COMPOSE_MARKER)
+    # A later section, if any, is for neither (a self-hosted stack's keys, say).
+    later = [i for i, line in enumerate(lines) if line.startswith(SECTION) and i > marker]
+    end = later[0] if later else len(lines)
 
     def assigned(part: list[str]) -> list[str]:
         return [match[1] for line in part if (match := ASSIGNMENT.match(line))]
 
-    return assigned(lines[:marker]), assigned(lines[marker + 1 :])
+    return assigned(lines[:marker]), assigned(lines[marker + 1 : end])
 
 
 def compose_keys() -> list[tuple[tuple[str, ...], str]]:

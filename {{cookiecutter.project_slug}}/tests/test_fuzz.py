@@ -37,14 +37,21 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+{%- if cookiecutter.auth == "supabase" %}
+from pytest_django.fixtures import Settings
+{%- endif %}
 {%- if cookiecutter.auth == "jwt" %}
 from rest_framework_simplejwt.tokens import AccessToken
 {%- endif %}
 {%- if cookiecutter.credits == "y" %}
 from schemathesis.config import SchemathesisConfig
 {%- endif %}
+{%- if cookiecutter.auth == "supabase" %}
 
-from {{ cookiecutter.project_slug }}.users.models import Role, User
+from tests.support.auth_server import SupabaseAuthServer
+{%- endif %}
+
+from {{ cookiecutter.project_slug }}.users.models import {% if cookiecutter.auth == "supabase" %}IdentityLink, {% endif %}Role, User
 from {{ cookiecutter.project_slug }}.users.permissions import HasAdminRole
 from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
 
@@ -88,12 +95,34 @@ FUZZ_USERS = {
 {%- if cookiecutter.auth == "session" %}
 FUZZ_SESSION_KEYS = {role: f"fuzzsession{index:022d}" for index, role in enumerate(FUZZ_USERS)}
 FUZZ_CSRF_SECRET = "FuzzCsrfSecret000000000000000001"
+{%- elif cookiecutter.auth == "supabase" %}
+# The stand-in Supabase Auth that signs the fuzzer's tokens, made with the module: the
+# requests built at collection carry tokens too. It serves its keys while the tests run.
+FUZZ_AUTH = SupabaseAuthServer()
 {%- endif %}
 FUZZ_EXAMPLES = os.environ.get("FUZZ_EXAMPLES")
 
 
+{%- if cookiecutter.auth == "supabase" %}
+
+
+@pytest.fixture(scope="module")
+def fuzz_auth_serving() -> Iterator[SupabaseAuthServer]:
+    with FUZZ_AUTH:
+        yield FUZZ_AUTH
+
+
+@pytest.fixture
+def fuzz_auth(fuzz_auth_serving: SupabaseAuthServer, settings: Settings) -> SupabaseAuthServer:
+    """The service trusts the fuzzer's Supabase Auth while a test runs."""
+    settings.SUPABASE_URL = fuzz_auth_serving.url
+    settings.SUPABASE_JWT_SECRET = fuzz_auth_serving.jwt_secret
+    return fuzz_auth_serving
+{%- endif %}
+
+
 @pytest.fixture(autouse=True)
-def fuzz_users(db: None) -> dict[Role, User]:
+def fuzz_users(db: None{% if cookiecutter.auth == "supabase" %}, fuzz_auth: SupabaseAuthServer{% endif %}) -> dict[Role, User]:
     users = {
         role: UserFactory.create(id=unsaved.id, email=unsaved.email, role=role)
         for role, unsaved in FUZZ_USERS.items()
@@ -113,6 +142,11 @@ def fuzz_users(db: None) -> dict[Role, User]:
             session_data=store().encode(login),
             expire_date=timezone.now() + timedelta(hours=1),
         )
+{%- endif %}
+{%- if cookiecutter.auth == "supabase" %}
+    # Each one's Supabase identity is their id, linked as on their first request.
+    for user in users.values():
+        IdentityLink.objects.create(subject=user.id, user=user)
 {%- endif %}
     return users
 
@@ -159,10 +193,15 @@ def keep_the_test_connection(db: None) -> Iterator[None]:
 # Applied to every request the fuzzer makes.
 @schema.auth(refresh_interval=None)
 class FuzzCredentials:
-{%- if cookiecutter.auth == "jwt" %}
+{%- if cookiecutter.auth != "session" %}
     def get(self, case: schemathesis.Case, context: schemathesis.AuthContext) -> dict[str, str]:
         user = FUZZ_USERS[role_for(case.formatted_path)]
+{%- if cookiecutter.auth == "jwt" %}
         return {"Authorization": f"Bearer {AccessToken.for_user(user)}"}
+{%- else %}
+        token = FUZZ_AUTH.token(subject=user.id, email=user.email)
+        return {"Authorization": f"Bearer {token}"}
+{%- endif %}
 
     def set(
         self, case: schemathesis.Case, data: dict[str, str], context: schemathesis.AuthContext

@@ -1,12 +1,13 @@
-"""Login guessing is limited per client address and per account, at the API and the admin.
+"""Login guessing is limited per client address and per account, {% if cookiecutter.auth == "supabase" %}at the admin (the API's
+users sign in with Supabase Auth, which limits its own logins).{% else %}at the API and the admin.{% endif %}
 
 The limits live in the authentication backend (users.backends), so every password check
 counts, wherever it is made. Guesses spread over many addresses still lock the account
 they aim at, until its window ends; successful logins do not count against it.
 """
 
-import time
-from typing import TYPE_CHECKING
+{% if cookiecutter.auth != "supabase" %}import time
+{% endif %}from typing import TYPE_CHECKING
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -17,8 +18,8 @@ from django.urls import reverse
 from pytest_django.fixtures import Settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from tests.support.logs import LogCapture
-from tests.support.settings_layers import load_base
+{% if cookiecutter.auth != "supabase" %}from tests.support.logs import LogCapture
+{% endif %}from tests.support.settings_layers import load_base
 
 from {{ cookiecutter.project_slug }}.common.rates import parse_rate
 from {{ cookiecutter.project_slug }}.users.backends import LoginThrottled
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.django_db
 {%- if cookiecutter.auth == "jwt" %}
 
 LOGIN_URL = "/api/v1/auth/token/"
-{%- else %}
+{%- elif cookiecutter.auth == "session" %}
 
 LOGIN_URL = "/api/v1/auth/login/"
 {%- endif %}
@@ -49,19 +50,20 @@ def set_rate(monkeypatch: pytest.MonkeyPatch, scope: str, rate: str) -> None:
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, scope, rate)
 
 
+def admin_login(client: Client, *, password: str, email: str, address: str) -> "TestResponse":
+    return client.post(
+        reverse("admin:login"),
+        {"username": email, "password": password, "next": "/"},
+        HTTP_X_FORWARDED_FOR=address,
+    )
+{%- if cookiecutter.auth != "supabase" %}
+
+
 def api_login(client: Client, *, password: str, email: str = EMAIL, address: str) -> "TestResponse":
     return client.post(
         LOGIN_URL,
         {"email": email, "password": password},
         content_type="application/json",
-        HTTP_X_FORWARDED_FOR=address,
-    )
-
-
-def admin_login(client: Client, *, password: str, email: str, address: str) -> "TestResponse":
-    return client.post(
-        reverse("admin:login"),
-        {"username": email, "password": password, "next": "/"},
         HTTP_X_FORWARDED_FOR=address,
     )
 
@@ -175,6 +177,7 @@ def test_a_lock_out_is_logged_once_per_window(
     assert locked["limit"] == "account"
     assert 0 < locked["retry_after"] <= 60
     assert EMAIL not in str(locked), "the log names no address the attacker chose"
+{%- endif %}
 
 
 def test_the_admin_login_is_limited_per_account(

@@ -14,9 +14,8 @@ SECRETS = ["DJANGO_SECRET_KEY", "HEALTH_TOKEN", "POSTGRES_PASSWORD"]
 
 @pytest.fixture
 def clone(tmp_path: Path) -> Path:
-    """A checkout without .env: the script and .env.example, as in a fresh clone."""
-    (tmp_path / "scripts").mkdir()
-    shutil.copy(PROJECT_DIR / "scripts" / "write_env.py", tmp_path / "scripts")
+    """A checkout without .env: the scripts and .env.example, as in a fresh clone."""
+    shutil.copytree(PROJECT_DIR / "scripts", tmp_path / "scripts")
     shutil.copy(PROJECT_DIR / ".env.example", tmp_path)
     return tmp_path
 
@@ -46,6 +45,11 @@ def test_writes_every_secret_fresh_and_keeps_the_rest(clone: Path) -> None:
         assert len(env[name]) >= 50, name
     assert len({env[name] for name in SECRETS}) == len(SECRETS), "each secret is its own"
     filled = {name for name in env if env[name] != example[name]}
+{%- if cookiecutter.auth == "supabase" %}
+    # scripts/self_hosted_auth_keys.py makes these together: the API keys are signed with
+    # the secret.
+    filled -= {"SUPABASE_JWT_SECRET", "SUPABASE_JWT_KEYS", "SUPABASE_JWKS"}
+{%- endif %}
     assert {name for name in filled if not name.endswith(("_KEY", "_TOKEN", "_PASSWORD"))} == set()
     # Comments and blank lines stay, in place: .env reads like .env.example.
     env_lines = (clone / ".env").read_text().splitlines()
@@ -65,8 +69,7 @@ def test_two_clones_get_different_secrets(
     clone: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     other = tmp_path_factory.mktemp("other")
-    (other / "scripts").mkdir()
-    shutil.copy(clone / "scripts" / "write_env.py", other / "scripts")
+    shutil.copytree(clone / "scripts", other / "scripts")
     shutil.copy(clone / ".env.example", other)
 
     write_env(clone)

@@ -48,6 +48,10 @@ def production_env(**overrides: str) -> dict[str, str]:
         # Connected to only when a task is sent, which these checks never do.
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
 {%- endif %}
+{%- if cookiecutter.auth == "supabase" %}
+        # Its keys are fetched only when a token arrives: a test sending one sets its stand-in.
+        "SUPABASE_URL": "https://project-ref.supabase.co",
+{%- endif %}
     }
     env.update(overrides)
     return env

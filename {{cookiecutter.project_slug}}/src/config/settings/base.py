@@ -117,7 +117,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"
 # Django's ModelBackend, with password guessing limited per address and per account
-# (THROTTLE_LOGIN_RATE, THROTTLE_LOGIN_ACCOUNT_RATE), for the API's login and the admin's.
+# (THROTTLE_LOGIN_RATE, THROTTLE_LOGIN_ACCOUNT_RATE), for {% if cookiecutter.auth == "supabase" %}the admin's login.{% else %}the API's login and the admin's.{% endif %}
 AUTHENTICATION_BACKENDS = [
     "{{ cookiecutter.project_slug }}.users.backends.RateLimitedModelBackend",
 ]

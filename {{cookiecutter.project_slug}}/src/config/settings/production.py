@@ -7,7 +7,7 @@ missing or empty.
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import STORAGES, env
+from config.settings.base import STORAGES, env{% if cookiecutter.auth == "supabase" %}, supabase_url{% endif %}
 {%- if cookiecutter.cache == "redis" %}
 from config.settings.cache import redis_cache
 {%- endif %}
@@ -44,6 +44,10 @@ CACHES = {"default": redis_cache(required("REDIS_URL"))}
 {%- endif %}
 {%- if cookiecutter.task_queue == "celery" %}
 CELERY_BROKER_URL = required("CELERY_BROKER_URL")
+{%- endif %}
+{%- if cookiecutter.auth == "supabase" %}
+SUPABASE_URL = supabase_url(required("SUPABASE_URL"))
+SUPABASE_JWT_SECRET = optional_secret("SUPABASE_JWT_SECRET")
 {%- endif %}
 HEALTH_TOKEN = optional_secret("HEALTH_TOKEN")
 {%- if cookiecutter.use_prometheus == "y" %}

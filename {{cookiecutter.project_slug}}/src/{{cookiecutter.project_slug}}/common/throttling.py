@@ -12,7 +12,7 @@ starts again when it ends. A fixed window can let up to twice the rate through a
 the moment it ends, which is what keeping one counter per client costs.
 
 The login throttles are attached to no view: the authentication backend (users.backends)
-counts each password check with them, at the API and the admin alike.
+counts each password check with them, {% if cookiecutter.auth == "supabase" %}wherever one is made (the admin's login).{% else %}at the API and the admin alike.{% endif %}
 {%- if cookiecutter.cache == "redis" %} While Redis
 cannot be reached, the other throttles let requests through, and the login throttles
 refuse them (503): an outage must not open the way to unlimited guessing.
@@ -361,7 +361,7 @@ class LoginRateThrottle(AtomicRateThrottle):
     """Password checks per client address (THROTTLE_LOGIN_RATE), wherever a login happens.
 
     The authentication backend (users.backends) counts every password check with it, so
-    that the API's login and the admin's are limited alike.
+    that {% if cookiecutter.auth == "supabase" %}any login that checks a password (the admin's) is limited.{% else %}the API's login and the admin's are limited alike.{% endif %}
     """
 
     scope = "login"

@@ -6,10 +6,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from {{ cookiecutter.project_slug }}.common.exceptions import PROBLEM_CONTENT_TYPE
+{% if cookiecutter.auth != "supabase" %}from {{ cookiecutter.project_slug }}.common.exceptions import PROBLEM_CONTENT_TYPE
 from {{ cookiecutter.project_slug }}.common.schema import problem_documentation
-from {{ cookiecutter.project_slug }}.users.models import Role, User
+{% endif %}from {{ cookiecutter.project_slug }}.users.models import Role, User
 from {{ cookiecutter.project_slug }}.users.selectors import user_roles
+{%- if cookiecutter.auth != "supabase" %}
 
 # The errors a login endpoint answers besides those every operation shares (common.schema).
 BAD_CREDENTIALS = problem_documentation(
@@ -33,6 +34,7 @@ LOGIN_ERROR_RESPONSES = {
     (503, PROBLEM_CONTENT_TYPE): LOGIN_UNAVAILABLE,
 {%- endif %}
 }
+{%- endif %}
 
 
 class UserOutputSerializer(serializers.Serializer[User]):

@@ -1,4 +1,4 @@
-"""Authentication with limits on password guessing, for every login: the API's and the admin's.
+"""Authentication with limits on password guessing, for every login: {% if cookiecutter.auth == "supabase" %}the admin's.{% else %}the API's and the admin's.{% endif %}
 
 Each password check is counted twice before it runs (common.throttling): per client
 address (THROTTLE_LOGIN_RATE) and per account name (THROTTLE_LOGIN_ACCOUNT_RATE). A

@@ -91,3 +91,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         # Here too, so that form validation checks uniqueness on the address as stored.
         self.email = UserManager.normalize_email(self.email)
+{%- if cookiecutter.auth == "supabase" %}
+
+
+class IdentityLink(models.Model):
+    """The Supabase Auth user (the ``sub`` of their tokens) a local account belongs to."""
+
+    subject = models.UUIDField("Supabase user id", unique=True, editable=False)
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="identity_link")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "identity link"
+        verbose_name_plural = "identity links"
+
+    def __str__(self) -> str:
+        return f"{self.subject} -> {self.user_id}"
+{%- endif %}

@@ -1,6 +1,8 @@
-from django.db.models import Q, prefetch_related_objects
+{% if cookiecutter.auth == "supabase" %}import uuid
 
-from {{ cookiecutter.project_slug }}.users.models import Role, User
+{% endif %}from django.db.models import Q, prefetch_related_objects
+
+from {{ cookiecutter.project_slug }}.users.models import {% if cookiecutter.auth == "supabase" %}IdentityLink, {% endif %}Role, User
 
 
 def user_roles(*, user: User) -> list[Role]:
@@ -11,12 +13,18 @@ def user_roles(*, user: User) -> list[Role]:
     share one query. Changing the groups through ``user.groups`` (as the services do) or
     ``user.refresh_from_db()`` forgets them; every request loads its user afresh.
     """
+    roles = user_held_roles(user=user)
+    if user.is_superuser:
+        roles.add(Role.ADMIN)
+    return [role for role in Role if role in roles]
+
+
+def user_held_roles(*, user: User) -> set[Role]:
+    """The roles the user's groups give them (a superuser's admin role aside), read as
+    user_roles reads them."""
     if "groups" not in getattr(user, "_prefetched_objects_cache", {}):
         prefetch_related_objects([user], "groups")
-    names = {group.name for group in user.groups.all()}
-    if user.is_superuser:
-        names.add(Role.ADMIN)
-    return [role for role in Role if role in names]
+    return {Role(group.name) for group in user.groups.all() if group.name in Role.values}
 
 
 def user_get_by_email(*, email: str) -> User:
@@ -29,3 +37,11 @@ def role_user_counts() -> dict[Role, int]:
     holds = {role: Q(groups__name=role) for role in Role}
     holds[Role.ADMIN] |= Q(is_superuser=True)
     return {role: User.objects.filter(holds[role]).distinct().count() for role in Role}
+{%- if cookiecutter.auth == "supabase" %}
+
+
+def identity_link_get(*, subject: uuid.UUID) -> IdentityLink | None:
+    """The link of the Supabase user ``subject``, with its account; None before their first
+    request."""
+    return IdentityLink.objects.select_related("user").filter(subject=subject).first()
+{%- endif %}

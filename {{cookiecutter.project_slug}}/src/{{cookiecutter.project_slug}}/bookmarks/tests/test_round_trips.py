@@ -12,14 +12,23 @@ from django.test.utils import CaptureQueriesContext
 from {{ cookiecutter.project_slug }}.bookmarks.tests.factories import BookmarkFactory
 from {{ cookiecutter.project_slug }}.users.models import Role, User
 from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
-from {{ cookiecutter.project_slug }}.users.tests.test_round_trips import logged_in, tables_read
+from {{ cookiecutter.project_slug }}.users.tests.test_round_trips import (
+    USER_TABLE,
+    logged_in,
+    tables_read,
+)
 
 LIST_URL = "/api/v1/bookmarks/"
 
+{% if cookiecutter.auth == "supabase" -%}
+# Users authenticate with tokens of a stand-in Supabase Auth.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("supabase_auth")]
+{%- else -%}
 pytestmark = pytest.mark.django_db
+{%- endif %}
 
 
-{%- if cookiecutter.auth == "jwt" %}
+{%- if cookiecutter.auth != "session" %}
 AUTHENTICATION: list[str] = []
 {%- else %}
 # The session, unless the session engine found it in the cache.
@@ -43,7 +52,7 @@ def test_a_full_last_page_reads_the_user_the_roles_and_the_page(role: Role) -> N
     body, tables = list_queries(user)
 
     assert (body["count"], len(body["results"]), body["next"]) == (20, 20, None)  # type: ignore[arg-type]
-    assert tables == ["users_user", "auth_group", "bookmarks_bookmark"]
+    assert tables == [USER_TABLE, "auth_group", "bookmarks_bookmark"]
 
 
 def test_a_page_with_more_after_it_also_counts_them(user: User) -> None:
@@ -52,7 +61,7 @@ def test_a_page_with_more_after_it_also_counts_them(user: User) -> None:
     body, tables = list_queries(user)
 
     assert (body["count"], len(body["results"])) == (21, 20)  # type: ignore[arg-type]
-    assert tables == ["users_user", "auth_group", "bookmarks_bookmark", "bookmarks_bookmark"]
+    assert tables == [USER_TABLE, "auth_group", "bookmarks_bookmark", "bookmarks_bookmark"]
 
 
 def test_the_last_page_of_several_is_counted_from_its_rows(user: User) -> None:
@@ -61,4 +70,4 @@ def test_the_last_page_of_several_is_counted_from_its_rows(user: User) -> None:
     body, tables = list_queries(user, "?page=3")
 
     assert (body["count"], len(body["results"]), body["next"]) == (45, 5, None)  # type: ignore[arg-type]
-    assert tables == ["users_user", "auth_group", "bookmarks_bookmark"]
+    assert tables == [USER_TABLE, "auth_group", "bookmarks_bookmark"]

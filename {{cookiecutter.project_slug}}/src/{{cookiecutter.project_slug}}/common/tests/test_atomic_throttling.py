@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from http.client import HTTPConnection
 from typing import {% if cookiecutter.cache == "redis" %}TYPE_CHECKING, {% endif %}Any
 from urllib.parse import urlsplit
+{%- if cookiecutter.auth == "supabase" %}
+from uuid import uuid4
+{%- endif %}
 
 import pytest
 {%- if cookiecutter.auth == "session" %}
@@ -27,6 +30,9 @@ from django.core.checks import Warning as CheckWarning
 from django.db import connection
 {%- endif %}
 from django.test import Client
+{%- if cookiecutter.auth == "supabase" and cookiecutter.cache == "redis" %}
+from django.urls import reverse
+{%- endif %}
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 from rest_framework.throttling import SimpleRateThrottle
@@ -34,16 +40,25 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework_simplejwt.tokens import RefreshToken
 {%- endif %}
 
-{%- if cookiecutter.cache == "redis" %}
-
+{%- if cookiecutter.cache == "redis" or cookiecutter.auth == "supabase" %}
+{% if cookiecutter.cache == "redis" %}
 from config.settings.cache import redis_cache
+{%- endif %}
+{%- if cookiecutter.auth == "supabase" %}
+from tests.support.auth_server import trusted_auth
+{%- endif %}
+{%- if cookiecutter.cache == "redis" %}
 from tests.support.logs import LogCapture
 from tests.support.tcp_proxy import TcpProxy
+{%- endif %}
 {%- endif %}
 
 from {{ cookiecutter.project_slug }}.common import throttling
 {%- if cookiecutter.cache == "postgres" %}
 from {{ cookiecutter.project_slug }}.common.models import ThrottleCounter
+{%- endif %}
+{%- if cookiecutter.auth == "supabase" %}
+from {{ cookiecutter.project_slug }}.users.models import IdentityLink
 {%- endif %}
 from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
 {%- if cookiecutter.cache == "redis" %}
@@ -52,13 +67,18 @@ if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 {%- endif %}
 
+{% if cookiecutter.auth == "supabase" -%}
+# Users authenticate with tokens of a stand-in Supabase Auth.
+pytestmark = [pytest.mark.urls("tests.urls"), pytest.mark.usefixtures("supabase_auth")]
+{%- else -%}
 pytestmark = pytest.mark.urls("tests.urls")
+{%- endif %}
 
 BURST = 50
 LIMIT = 10
 {%- if cookiecutter.auth == "jwt" %}
 LOGIN_URL = "/api/v1/auth/token/"
-{%- else %}
+{%- elif cookiecutter.auth == "session" %}
 LOGIN_URL = "/api/v1/auth/login/"
 {%- endif %}
 
@@ -126,12 +146,17 @@ def credentials_of_a_new_user() -> dict[str, str]:
     user = UserFactory.create()
 {%- if cookiecutter.auth == "jwt" %}
     return {"Authorization": f"Bearer {RefreshToken.for_user(user).access_token}"}
+{%- elif cookiecutter.auth == "supabase" %}
+    link = IdentityLink.objects.create(subject=uuid4(), user=user)
+    token = trusted_auth().token(subject=link.subject, email=user.email)
+    return {"Authorization": f"Bearer {token}"}
 {%- else %}
     client = Client()
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     return {"Cookie": f"{cookie.key}={cookie.value}"}
 {%- endif %}
+{%- if cookiecutter.auth != "supabase" %}
 
 
 def wrong_logins(url: str) -> list[Answer]:
@@ -145,8 +170,17 @@ def wrong_logins(url: str) -> list[Answer]:
     headers = {"Cookie": f"{settings.CSRF_COOKIE_NAME}={token}", "X-CSRFToken": token}
     return burst(f"{url}{LOGIN_URL}", method="POST", body=body, headers=headers)
 {%- endif %}
+{%- endif %}
 
 
+{% if cookiecutter.auth == "supabase" -%}
+# A burst of one client's requests in each scope. The API has no login: the login scopes
+# count the admin's password checks only, which tests/test_login_limits.py covers.
+BURSTS: dict[str, Callable[[str], list[Answer]]] = {
+    "anon": lambda url: burst(f"{url}/test/echo/"),
+    "user": lambda url: burst(f"{url}/api/v1/auth/me/", headers=credentials_of_a_new_user()),
+}
+{%- else -%}
 # A burst of one client's requests in each scope; "login" counts the client's password
 # checks, "login_account" the failed ones for the account.
 BURSTS: dict[str, Callable[[str], list[Answer]]] = {
@@ -155,14 +189,17 @@ BURSTS: dict[str, Callable[[str], list[Answer]]] = {
     "login": wrong_logins,
     "login_account": wrong_logins,
 }
+{%- endif %}
 {%- if cookiecutter.cache == "redis" %}
 # Django's live server lends its threads the test's in-memory SQLite connection, which
 # SQLite cannot serve concurrently: the bursts that query the database need PostgreSQL.
 SCOPES = [
     pytest.param("anon"),
     pytest.param("user", marks=pytest.mark.postgresql),
+{%- if cookiecutter.auth != "supabase" %}
     pytest.param("login", marks=pytest.mark.postgresql),
     pytest.param("login_account", marks=pytest.mark.postgresql),
+{%- endif %}
 ]
 {%- endif %}
 {%- if cookiecutter.cache == "redis" %}
@@ -289,6 +326,26 @@ def timed(send: Callable[[], "TestResponse"]) -> tuple["TestResponse", float]:
 OUTAGES = ["paused", "refusing"]
 
 
+def wrong_login(client: Client) -> "TestResponse":
+{%- if cookiecutter.auth == "supabase" %}
+    # The admin's: the API has no login.
+    return client.post(reverse("admin:login"), {"username": "x@example.com", "password": "wrong"})
+{%- else %}
+    return client.post(
+        LOGIN_URL, {"email": "x@example.com", "password": "wrong"}, content_type="application/json"
+    )
+{%- endif %}
+
+
+def refused_for_the_outage(response: "TestResponse") -> bool:
+{%- if cookiecutter.auth == "supabase" %}
+    # The admin's login form again, saying why.
+    return response.status_code == 200 and b"cannot be checked" in response.content
+{%- else %}
+    return response.status_code == 503
+{%- endif %}
+
+
 @pytest.mark.redis
 @pytest.mark.django_db
 @pytest.mark.parametrize("outage", OUTAGES)
@@ -300,7 +357,7 @@ def test_while_redis_is_out_logins_are_refused_and_the_rest_goes_through(
     outage: str,
 ) -> None:
     limit_scope(monkeypatch, "anon")
-{%- if cookiecutter.auth == "jwt" %}
+{%- if cookiecutter.auth != "session" %}
     me_headers = credentials_of_a_new_user()
 {%- endif %}
     hung_or_down = (
@@ -308,27 +365,20 @@ def test_while_redis_is_out_logins_are_refused_and_the_rest_goes_through(
     )
 
     with hung_or_down:
-        logins = [
-            timed(
-                lambda: client.post(
-                    LOGIN_URL,
-                    {"email": "x@example.com", "password": "wrong"},
-                    content_type="application/json",
-                )
-            )
-            for _ in range(3)
-        ]
+        logins = [timed(lambda: wrong_login(client)) for _ in range(3)]
         others = [timed(lambda: client.get("/test/echo/")) for _ in range(LIMIT + 2)]
-{%- if cookiecutter.auth == "jwt" %}
+{%- if cookiecutter.auth != "session" %}
         others.append(timed(lambda: client.get("/api/v1/auth/me/", headers=me_headers)))
 {%- endif %}
 
     # Logins fail closed: no password is checked without its limits.
     for response, seconds in logins:
-        assert response.status_code == 503
+        assert refused_for_the_outage(response)
+{%- if cookiecutter.auth != "supabase" %}
         assert response["Content-Type"] == "application/problem+json"
         assert response.json()["type"].endswith("/service-unavailable")
         assert int(response["Retry-After"]) > 0
+{%- endif %}
         assert seconds < 2, "a hung Redis held up the request"
     # The rest fail open, unlimited meanwhile.
     assert {response.status_code for response, _ in others} == {200}
@@ -340,14 +390,7 @@ def test_while_redis_is_out_logins_are_refused_and_the_rest_goes_through(
 
     # Once Redis is back (after a short pause in which it is left alone), counting resumes.
     deadline = time.monotonic() + 5
-    while (
-        client.post(
-            LOGIN_URL,
-            {"email": "x@example.com", "password": "wrong"},
-            content_type="application/json",
-        ).status_code
-        == 503
-    ):
+    while refused_for_the_outage(wrong_login(client)):
         assert time.monotonic() < deadline, "logins still refused after Redis came back"
         time.sleep(0.2)
     statuses = [client.get("/test/echo/").status_code for _ in range(LIMIT + 1)]

@@ -75,6 +75,14 @@ def request(
 
 
 GET_HEADERS = b"Host: 127.0.0.1\r\nAccept: application/json\r\n"
+{%- if cookiecutter.auth == "supabase" %}
+# An endpoint written to: me takes no POST, but only after the body has passed the
+# middleware's checks (then 405).
+WRITE_URL = "/api/v1/auth/me/"
+{%- else %}
+# An endpoint written to.
+WRITE_URL = "/api/v1/auth/logout/"
+{%- endif %}
 
 
 @pytest.mark.parametrize(
@@ -128,7 +136,7 @@ def test_a_chunked_body_is_refused_with_411_not_read_as_empty(server: Server) ->
     answer = request(
         server,
         "POST",
-        "/api/v1/auth/logout/",
+        WRITE_URL,
         body=chunks,
         headers={"Content-Type": "application/json"},
     )
@@ -136,7 +144,7 @@ def test_a_chunked_body_is_refused_with_411_not_read_as_empty(server: Server) ->
     assert answer.status == 411
     problem = answer.problem()
     assert problem["type"] == "/problems/length-required"
-    assert problem["instance"] == "/api/v1/auth/logout/"
+    assert problem["instance"] == WRITE_URL
     assert problem["request_id"] == answer.headers["x-request-id"]
 
 
@@ -144,7 +152,7 @@ def test_the_same_body_with_its_length_is_read(server: Server) -> None:
     answer = request(
         server,
         "POST",
-        "/api/v1/auth/logout/",
+        WRITE_URL,
         body=b'{"refresh": "a-token"}',
         headers={"Content-Type": "application/json"},
     )
@@ -157,14 +165,14 @@ def test_a_write_without_its_trailing_slash_is_not_redirected(server: Server) ->
     answer = request(
         server,
         "POST",
-        "/api/v1/auth/logout",
+        WRITE_URL.removesuffix("/"),
         body=b"{}",
         headers={"Content-Type": "application/json"},
     )
 
     assert answer.status == 404
     assert "location" not in answer.headers
-    assert "/api/v1/auth/logout/" in answer.problem()["detail"]
+    assert WRITE_URL in answer.problem()["detail"]
 
 
 def test_a_read_without_its_trailing_slash_is_redirected(server: Server) -> None:

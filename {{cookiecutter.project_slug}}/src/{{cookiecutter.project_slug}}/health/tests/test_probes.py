@@ -186,7 +186,7 @@ def test_probes_are_never_throttled(client: Client, monkeypatch: pytest.MonkeyPa
     assert statuses == {200}
 
 
-{%- if cookiecutter.auth == "jwt" %}
+{%- if cookiecutter.auth != "session" %}
 
 
 def test_probes_ignore_credentials(client: Client) -> None:
