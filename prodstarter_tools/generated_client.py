@@ -12,15 +12,15 @@ import importlib
 import importlib.util
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from http.cookies import SimpleCookie
 from pathlib import Path
 from types import ModuleType
-from typing import Callable
 
 import httpx
 
-from prodstarter_tools.smoke import SUPERUSER, Browser
+from prodstarter_tools.smoke import SUPERUSER, Browser, superuser_supabase_token
 
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 
@@ -122,7 +122,10 @@ def check_generated_client(browser: Browser, output_dir: Path, package: str, ans
     models = module("models")
     client = client_package.Client(base_url=str(browser.client.base_url))
     client.set_httpx_client(proxied_httpx_client(browser))
-    if answers["auth"] == "jwt":
+    if answers["auth"] == "supabase":
+        # No login operation: the client sends the access token Supabase Auth issued.
+        client.get_httpx_client().headers["Authorization"] = f"Bearer {superuser_supabase_token(browser)}"
+    elif answers["auth"] == "jwt":
         tokens = module("api.auth.auth_token_obtain").sync_detailed(
             client=client, body=models.TokenObtainInput(**SUPERUSER)
         )

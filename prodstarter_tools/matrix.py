@@ -44,7 +44,7 @@ PRESETS: dict[str, dict[str, str]] = {
         "use_sentry": "y",
         "credits": "y",
     },
-    "postgres-only": {"task_queue": "postgres", "cache": "postgres", "use_sentry": "y"},
+    "postgres-only": {"task_queue": "postgres", "cache": "postgres", "use_sentry": "y", "auth": "supabase"},
     "no-tasks": {"task_queue": "none", "use_opentelemetry": "n", "use_sentry": "y"},
 }
 

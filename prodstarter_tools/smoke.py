@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import socket
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -33,6 +37,8 @@ class Browser:
         self.client = httpx.Client(base_url=base_url, timeout=10)
         self.cookies: dict[str, str] = {}
         self.headers: dict[str, str] = {"X-Forwarded-Proto": "https"}
+        # auth=supabase: the stand-in Supabase Auth the served project trusts (supabase_auth).
+        self.supabase_auth: Any = None
 
     def request(self, method: str, path: str, **kwargs) -> httpx.Response:
         headers = {**self.headers, **kwargs.pop("headers", {})}
@@ -49,11 +55,40 @@ class Browser:
         return response
 
 
+@contextmanager
+def supabase_auth(project_path: Path) -> Iterator[Any]:
+    """The rendered project's own stand-in for Supabase Auth (tests/support/auth_server.py),
+    serving its signing keys over HTTP until the block ends: a server started with
+    SUPABASE_URL at its ``url`` accepts the tokens it signs."""
+    spec = importlib.util.spec_from_file_location(
+        f"supabase_stand_in_{project_path.name}", project_path / "tests/support/auth_server.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with module.SupabaseAuthServer() as server:
+        yield server
+
+
+def superuser_supabase_token(browser: Browser) -> str:
+    """An access token of the superuser's Supabase identity. Its address is verified, so
+    their first request links it to the account createsuperuser made."""
+    assert browser.supabase_auth is not None, "serve the project with a Supabase stand-in (supabase_auth)"
+    return browser.supabase_auth.token(email=SUPERUSER["email"], email_verified=True)
+
+
 def log_in(browser: Browser, auth: str) -> None:
     if auth == "jwt":
         response = browser.request("POST", "/api/v1/auth/token/", json=SUPERUSER)
         assert response.status_code == 200, response.text
         browser.headers["Authorization"] = f"Bearer {response.json()['access']}"
+    elif auth == "supabase":
+        # A token Supabase Auth did not sign is refused, and the challenge says why.
+        refused = browser.request("GET", "/api/v1/auth/me/", headers={"Authorization": "Bearer not.a.token"})
+        assert refused.status_code == 401, refused.text
+        assert 'error="invalid_token"' in refused.headers["WWW-Authenticate"], refused.headers
+        browser.headers["Authorization"] = f"Bearer {superuser_supabase_token(browser)}"
     else:
         assert browser.request("GET", "/api/v1/auth/csrf/").status_code == 200
         assert "csrftoken" in browser.cookies

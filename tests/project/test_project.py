@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import time
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -24,7 +25,14 @@ from prodstarter_tools.services import (
     redis_url_for,
     service_url,
 )
-from prodstarter_tools.smoke import SUPERUSER, Browser, check_export_runs_on_the_worker, free_port, log_in
+from prodstarter_tools.smoke import (
+    SUPERUSER,
+    Browser,
+    check_export_runs_on_the_worker,
+    free_port,
+    log_in,
+    supabase_auth,
+)
 
 # The one Celery preset whose smoke test runs against RabbitMQ instead of Redis.
 RABBITMQ_PRESET = "py312"
@@ -95,6 +103,12 @@ class Project:
             "HEALTH_TOKEN": HEALTH_TOKEN,
             "GIT_COMMIT": GIT_COMMIT,
             **({"METRICS_TOKEN": METRICS_TOKEN} if self.answers["use_prometheus"] == "y" else {}),
+            # Production requires it; the server fixture points it at a local stand-in.
+            **(
+                {"SUPABASE_URL": "https://project-ref.supabase.co"}
+                if self.answers["auth"] == "supabase"
+                else {}
+            ),
         }
 
     def database_url(self, purpose: str) -> str:
@@ -191,6 +205,14 @@ def server(project, tmp_path):
             "DJANGO_SUPERUSER_PASSWORD": SUPERUSER["password"],
         },
     )
+    stand_ins = ExitStack()
+    stand_in = (
+        stand_ins.enter_context(supabase_auth(project.path))
+        if project.answers["auth"] == "supabase"
+        else None
+    )
+    if stand_in is not None:
+        env["SUPABASE_URL"] = stand_in.url
     # Presets run side by side: each worker's metrics endpoint needs a port of its own.
     worker = start_worker(project, {**env, "WORKER_METRICS_PORT": str(free_port())}, tmp_path / "worker.log")
     port = free_port()
@@ -225,12 +247,15 @@ def server(project, tmp_path):
                 pass
             assert time.monotonic() < deadline, f"gunicorn never answered:\n{log_path.read_text()}"
             time.sleep(0.2)
-        yield Browser(base_url), log_path
+        browser = Browser(base_url)
+        browser.supabase_auth = stand_in
+        yield browser, log_path
     finally:
         for child in (process, worker):
             if child is not None:
                 child.terminate()
                 child.wait(timeout=30)
+        stand_ins.close()
 
 
 def start_worker(project: Project, env: dict[str, str], log_path: Path) -> subprocess.Popen | None:
@@ -332,9 +357,10 @@ def check_served_api(project: Project, browser: Browser, log_path: Path) -> None
             )
     else:
         assert_problem(browser.request("GET", "/api/v1/no-such-resource/"), 404)
-        login_path = "/api/v1/auth/token/" if project.answers["auth"] == "jwt" else "/api/v1/auth/login/"
-        errors = assert_problem(browser.request("POST", login_path, json={}), 400)["errors"]
-        assert {"email", "password"} <= set(errors)
+        if project.answers["auth"] != "supabase":  # Supabase Auth, not the API, takes passwords
+            login_path = "/api/v1/auth/token/" if project.answers["auth"] == "jwt" else "/api/v1/auth/login/"
+            errors = assert_problem(browser.request("POST", login_path, json={}), 400)["errors"]
+            assert {"email", "password"} <= set(errors)
 
     check_detailed_health(browser)
     if project.answers["use_prometheus"] == "y":
