@@ -16,9 +16,11 @@
 
 - with those: the credit ledger's reserve + capture throughput on one hot account and over
   100, and a charged API call's latency next to the same call uncharged (bench_credits.py)
+- with those: GET /api/v1/auth/me/ with a Supabase token (ES256, keys cached) next to a
+  simplejwt token, the defaults rendered both ways (bench_auth.py)
 
 `--only GROUP` measures one group (render, tiers, suite, throttle, queues, overhead, credits,
-http, image).
+auth, http, image).
 
 Benchmarks, not assertions: nothing here fails because a number is large.
 """
@@ -38,6 +40,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench_auth import auth_figures
+
 from bench_credits import credit_figures
 from bench_http import gunicorn, load, production_env
 from bench_image import image_figures
@@ -48,7 +52,7 @@ from prodstarter_tools.image import DOCKER
 from prodstarter_tools.matrix import DEFAULTS, PRESETS, variants
 from prodstarter_tools.services import database_url_for, recreate_database, redis_url_for
 
-GROUPS = ["render", "tiers", "suite", "throttle", "queues", "overhead", "credits", "http", "image"]
+GROUPS = ["render", "tiers", "suite", "throttle", "queues", "overhead", "credits", "auth", "http", "image"]
 RENDER_RUNS = 15
 TIERS = {
     "render": ["-n", "auto", "-m", "render"],
@@ -141,6 +145,8 @@ BENCH_REDIS_DATABASES = [
     "image",
     "credits-charged",
     "credits-uncharged",
+    "auth-jwt",
+    "auth-supabase",
 ]
 # The groups run one after another: the request path's renders reuse the overhead's numbers.
 SHARED_REDIS_DATABASES = {"path-baseline": "overhead-off", "path-current": "overhead-on"}
@@ -207,7 +213,7 @@ def queue_figures() -> dict[str, object]:
 def figure_groups(only: str | None) -> set[str]:
     groups = {"render", "tiers", "suite"}
     if os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"):
-        groups |= {"throttle", "queues", "overhead", "credits"}
+        groups |= {"throttle", "queues", "overhead", "credits", "auth"}
         if shutil.which("wrk"):
             groups.add("http")
         if DOCKER.exists():
@@ -246,6 +252,8 @@ def main() -> int:
         results["observability_overhead"] = overhead_figures(installed, DEFAULTS)
     if "credits" in groups:
         results["credits"] = credit_figures(installed, DEFAULTS)
+    if "auth" in groups:
+        results["auth"] = auth_figures(installed, DEFAULTS)
     if "http" in groups:
         results["request_path"] = request_path_figures(installed, DEFAULTS, TEMPLATE_DIR)
     if "image" in groups:
@@ -324,6 +332,18 @@ def main() -> int:
                 if isinstance(f, dict)
             ),
             ("notes create p95, charged / uncharged", f"{calls['p95_charged_vs_uncharged']}x"),
+        ]
+    if auth := results.get("auth"):
+        rows += [
+            *(
+                (
+                    f"GET /api/v1/auth/me/ auth={name}",
+                    f"{f['requests_per_second']} req/s p50 {f['p50_ms']} ms p95 {f['p95_ms']} ms",
+                )
+                for name, f in auth.items()
+                if isinstance(f, dict)
+            ),
+            ("me p50, supabase - jwt", f"{auth['p50_supabase_minus_jwt_ms']} ms"),
         ]
     if image := results.get("image"):
         rows += [
