@@ -24,6 +24,9 @@ REQUIRED = [
 {%- if cookiecutter.cache == "redis" %}
     "REDIS_URL",
 {%- endif %}
+{%- if cookiecutter.auth == "supabase" %}
+    "SUPABASE_URL",
+{%- endif %}
 ]
 
 
@@ -63,6 +66,36 @@ def test_production_refuses_a_weak_health_token(environment: dict[str, str]) -> 
 
     with pytest.raises(ImproperlyConfigured, match="HEALTH_TOKEN is too short"):
         load("production")
+{%- if cookiecutter.auth == "supabase" %}
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["project-ref.supabase.co", "ftp://project-ref.supabase.co", "https://?ref=x", "https://"],
+)
+def test_production_refuses_a_supabase_url_that_is_not_an_address(
+    environment: dict[str, str], url: str
+) -> None:
+    environment.update(production_env(SUPABASE_URL=url))
+
+    with pytest.raises(ImproperlyConfigured, match="SUPABASE_URL must be the Supabase project's"):
+        load("production")
+
+
+def test_production_refuses_a_weak_supabase_jwt_secret(environment: dict[str, str]) -> None:
+    environment.update(production_env(SUPABASE_JWT_SECRET="secret"))
+
+    with pytest.raises(ImproperlyConfigured, match="SUPABASE_JWT_SECRET is too short"):
+        load("production")
+
+
+def test_production_takes_the_supabase_url_without_its_trailing_slash(
+    environment: dict[str, str],
+) -> None:
+    environment.update(production_env(SUPABASE_URL="https://project-ref.supabase.co/"))
+
+    assert load("production")["SUPABASE_URL"] == "https://project-ref.supabase.co"
+{%- endif %}
 
 
 def test_production_keeps_detailed_health_for_staff_without_a_health_token(

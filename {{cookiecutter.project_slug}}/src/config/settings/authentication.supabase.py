@@ -38,8 +38,9 @@ def at_least(name: str, value: float, minimum: float) -> float:
     return value
 
 
-# Development's default is the Supabase CLI's local stack; production requires it.
-SUPABASE_URL = supabase_url(env.str("SUPABASE_URL", default="http://127.0.0.1:54321"))
+# Development's default, for an empty value too, is the Supabase CLI's local stack;
+# production requires it (config.settings.production).
+SUPABASE_URL = supabase_url(env.str("SUPABASE_URL", default="").strip() or "http://127.0.0.1:54321")
 # The legacy shared secret: set, HS256 tokens are accepted besides those signed with the
 # asymmetric keys; empty, they are refused.
 SUPABASE_JWT_SECRET = env.str("SUPABASE_JWT_SECRET", default="")
