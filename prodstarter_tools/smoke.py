@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 
 SUPERUSER = {"email": "smoke@example.com", "password": "smoke-test-password-9f3k"}
+# auth=supabase: the superuser's Supabase user id, the same at every sign-in.
+SUPERUSER_SUPABASE_ID = uuid.UUID("5b0b5e5e-0000-4000-8000-00000000c0de")
 
 
 def free_port() -> int:
@@ -75,7 +77,9 @@ def superuser_supabase_token(browser: Browser) -> str:
     """An access token of the superuser's Supabase identity. Its address is verified, so
     their first request links it to the account createsuperuser made."""
     assert browser.supabase_auth is not None, "serve the project with a Supabase stand-in (supabase_auth)"
-    return browser.supabase_auth.token(email=SUPERUSER["email"], email_verified=True)
+    return browser.supabase_auth.token(
+        subject=SUPERUSER_SUPABASE_ID, email=SUPERUSER["email"], email_verified=True
+    )
 
 
 def log_in(browser: Browser, auth: str) -> None:

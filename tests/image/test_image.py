@@ -14,6 +14,7 @@ import secrets
 import subprocess
 import time
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -34,7 +35,14 @@ from prodstarter_tools.image import (
 )
 from prodstarter_tools.matrix import COOKIECUTTER_JSON, PROJECT_PRESETS, variants
 from prodstarter_tools.services import database_url_for, recreate_database, redis_url_for
-from prodstarter_tools.smoke import SUPERUSER, Browser, check_export_runs_on_the_worker, free_port, log_in
+from prodstarter_tools.smoke import (
+    SUPERUSER,
+    Browser,
+    check_export_runs_on_the_worker,
+    free_port,
+    log_in,
+    supabase_auth,
+)
 
 VARIANTS = variants()
 IMAGE_PRESETS = ["default", "postgres-only"]
@@ -56,13 +64,17 @@ class Deployment:
         self.tag = f"prodstarter-image-test:{preset}-{uuid.uuid4().hex[:8]}"
         self.containers: list[str] = []
         self.log_followers: list[subprocess.Popen] = []
+        # auth=supabase: the render's own stand-in Supabase Auth, on the host's loopback,
+        # which the containers (on the host's network) fetch the signing keys from.
+        self.stand_ins = ExitStack()
+        self.supabase_auth = None
 
     @property
     def tasks(self) -> str:
         return self.answers["task_queue"]
 
     def build(self) -> None:
-        project = render(self.answers, BUILD_DIR / "image" / self.preset)
+        project = self.project = render(self.answers, BUILD_DIR / "image" / self.preset)
         run(["uv", "lock"], project, uv_env(BASE_PYTHON_VERSION))
         add_host_ca_certificates(project)
         seconds = build_image(project, self.tag, base=base_image(), git_commit=GIT_COMMIT)
@@ -86,6 +98,9 @@ class Deployment:
         }
         if self.answers["use_prometheus"] == "y" and self.tasks != "none":
             env["WORKER_METRICS_PORT"] = str(free_port())
+        if self.answers["auth"] == "supabase":
+            self.supabase_auth = self.stand_ins.enter_context(supabase_auth(self.project))
+            env["SUPABASE_URL"] = self.supabase_auth.url
         if self.answers["cache"] == "redis" or self.tasks == "celery":
             redis_url = redis_url_for(REDIS_DATABASE)
             if redis_url is None:
@@ -97,6 +112,12 @@ class Deployment:
         self.env = env
         self.base_url = f"http://{env['GUNICORN_BIND']}"
         return env
+
+    def browser(self) -> Browser:
+        """A client of the web container, with the stand-in Supabase Auth when there is one."""
+        browser = Browser(self.base_url)
+        browser.supabase_auth = self.supabase_auth
+        return browser
 
     def run_options(self, env: dict[str, str]) -> list[str]:
         """The host's network (the services listen on its loopback), a read-only root
@@ -148,6 +169,7 @@ class Deployment:
         for follower in self.log_followers:
             follower.wait(timeout=30)
         docker("rmi", "--force", self.tag, check=False)
+        self.stand_ins.close()
 
 
 def health_status(container: str) -> str:
@@ -206,7 +228,7 @@ class ImageChecks:
     def test_web_serves_the_api_as_the_unprivileged_user(self, deployment):
         uid = docker("exec", deployment.web, "id", "-u").stdout.strip()
         assert uid == APP_UID
-        browser = Browser(deployment.base_url)
+        browser = deployment.browser()
         ready = browser.request("GET", "/readyz")
         assert ready.status_code == 200, ready.text
         log_in(browser, deployment.answers["auth"])
@@ -234,7 +256,7 @@ class ImageChecks:
     def test_worker_runs_a_task_the_api_enqueues(self, deployment):
         if deployment.tasks == "none" or deployment.answers["example_app"] != "y":
             pytest.fail("the image presets must have a task queue and the example app")
-        browser = Browser(deployment.base_url)
+        browser = deployment.browser()
         log_in(browser, deployment.answers["auth"])
         created = browser.request(
             "POST", "/api/v1/bookmarks/", json={"title": "Django", "url": "https://djangoproject.com"}
