@@ -69,6 +69,10 @@ def run_python(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
     )
 
 
+# How many times running_gunicorn starts a server whose port was taken meanwhile.
+PORT_ATTEMPTS = 3
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -87,9 +91,38 @@ class Server(NamedTuple):
 def running_gunicorn(env: dict[str, str], log_path: Path) -> Iterator[Server]:
     """A real gunicorn (gunicorn.conf.py) with ``env`` on a free local port, writing its
     output to ``log_path``: yields it once /livez answers, and stops it afterwards."""
-    port, liveness_port = free_port(), free_port()
+    # A port free when chosen may be taken before gunicorn binds it (by a process of a
+    # parallel run): then it starts again on other ports, a few times at most.
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        port, liveness_port = free_port(), free_port()
+        process = start_gunicorn(env, log_path, port=port, liveness_port=liveness_port)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while process.poll() is None:
+                try:
+                    urllib.request.urlopen(f"{url}/livez", timeout=1)  # noqa: S310
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline, log_path.read_text()
+                    time.sleep(0.1)
+            else:
+                output = log_path.read_text()
+                assert "Address already in use" in output, output
+                assert attempt < PORT_ATTEMPTS, output
+                continue
+            yield Server(url, process.pid, f"http://127.0.0.1:{liveness_port}/livez")
+            return
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def start_gunicorn(
+    env: dict[str, str], log_path: Path, *, port: int, liveness_port: int
+) -> subprocess.Popen[bytes]:
     with log_path.open("w") as log:
-        process = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
             cwd=PROJECT_DIR,
             env={
@@ -103,18 +136,3 @@ def running_gunicorn(env: dict[str, str], log_path: Path) -> Iterator[Server]:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, log_path.read_text()
-            try:
-                urllib.request.urlopen(f"{url}/livez", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                assert time.monotonic() < deadline, log_path.read_text()
-                time.sleep(0.1)
-        yield Server(url, process.pid, f"http://127.0.0.1:{liveness_port}/livez")
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
